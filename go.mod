@@ -1,0 +1,3 @@
+module github.com/gopip/gopip
+
+go 1.26
