@@ -1,0 +1,57 @@
+package cmd
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// TestMain lets the test binary act as the gopip command inside scripts.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"gopip": func() { os.Exit(Main()) },
+	})
+}
+
+// TestScripts runs the end-to-end scripts in testdata/script: each is a
+// txtar archive of commands and files, run in a fresh directory with HOME
+// and the XDG directories inside it, no PIP_* variables from the host, and
+// $PYTHON naming the machine's real interpreter.
+func TestScripts(t *testing.T) {
+	python, err := realPython()
+	if err != nil {
+		t.Skipf("no python3 on this machine: %v", err)
+	}
+	testscript.Run(t, testscript.Params{
+		Dir: filepath.Join("testdata", "script"),
+		Setup: func(e *testscript.Env) error {
+			home := filepath.Join(e.WorkDir, "home")
+			e.Setenv("HOME", home)
+			e.Setenv("XDG_DATA_HOME", filepath.Join(home, ".local", "share"))
+			e.Setenv("XDG_CACHE_HOME", filepath.Join(home, ".cache"))
+			e.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+			e.Setenv("XDG_CONFIG_DIRS", filepath.Join(e.WorkDir, "etc-xdg"))
+			e.Setenv("PYTHON", python)
+			e.Setenv("PYTHONDONTWRITEBYTECODE", "1")
+			return nil
+		},
+	})
+}
+
+// realPython returns the path of the machine's python3 binary, resolving
+// wrapper scripts such as pyenv shims so that tests run the interpreter
+// itself.
+func realPython() (string, error) {
+	path, err := exec.LookPath("python3")
+	if err != nil {
+		return "", err
+	}
+	out, err := exec.Command(path, "-c", "import sys; print(sys.executable)").Output()
+	if err != nil {
+		return "", err
+	}
+	return string(out[:len(out)-1]), nil
+}
