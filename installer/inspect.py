@@ -314,26 +314,31 @@ def marker_environment():
 
 
 def glibc_version():
-    # packaging._manylinux._glibc_version_string
+    # os.confstr("CS_GNU_LIBC_VERSION") is "glibc 2.36"; keep "2.36".
     try:
-        version_string = os.confstr("CS_GNU_LIBC_VERSION")
-        assert version_string is not None
-        _, version = version_string.split()
-        return version
-    except (AssertionError, AttributeError, OSError, ValueError):
-        pass
-    try:
-        import ctypes
-
-        process_namespace = ctypes.CDLL(None)
-        gnu_get_libc_version = process_namespace.gnu_get_libc_version
-    except (ImportError, OSError, AttributeError):
+        _, version = os.confstr("CS_GNU_LIBC_VERSION").split()
+    except (AttributeError, OSError, ValueError):
         return ""
-    gnu_get_libc_version.restype = ctypes.c_char_p
-    version_str = gnu_get_libc_version()
-    if not isinstance(version_str, str):
-        version_str = version_str.decode("ascii")
-    return version_str
+    return version
+
+
+def mac_version():
+    if sys.platform != "darwin":
+        return ""
+    version = platform.mac_ver()[0]
+    if version.split(".")[:2] == ["10", "16"]:
+        # Built against an old SDK, Python reports 10.16 for any macOS 11+;
+        # packaging asks again with SYSTEM_VERSION_COMPAT=0.
+        import subprocess
+
+        version = subprocess.run(
+            [sys.executable, "-sS", "-c", "import platform; print(platform.mac_ver()[0])"],
+            check=True,
+            env={"SYSTEM_VERSION_COMPAT": "0"},
+            stdout=subprocess.PIPE,
+            universal_newlines=True,
+        ).stdout.strip()
+    return version
 
 
 def musl_version():
@@ -409,9 +414,9 @@ def tag_facts():
         "platform": sysconfig.get_platform(),
         "machine": platform.machine(),
         "is_32bit": sys.maxsize <= 2**32,
-        "glibc": glibc_version() if sys.platform.startswith("linux") else "",
-        "musl": musl_version() if sys.platform.startswith("linux") else "",
-        "mac_version": platform.mac_ver()[0] if sys.platform == "darwin" else "",
+        "glibc": glibc_version(),
+        "musl": musl_version(),
+        "mac_version": mac_version(),
         "config": {
             name: config_string(name)
             for name in (
@@ -421,6 +426,8 @@ def tag_facts():
                 "WITH_PYMALLOC",
                 "Py_GIL_DISABLED",
                 "py_version_nodot",
+                # Only Emscripten builds define it.
+                "PYEMSCRIPTEN_PLATFORM_VERSION",
             )
         },
     }
@@ -497,4 +504,5 @@ def main():
     sys.stdout.flush()
 
 
-main()
+if __name__ == "__main__":
+    main()

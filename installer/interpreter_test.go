@@ -2,6 +2,7 @@ package installer
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gopip/gopip/resolver/tags"
 )
 
 func writeExe(t *testing.T, path, content string) {
@@ -113,6 +116,26 @@ print(json.dumps({"executable": sys.executable, "version": platform.python_versi
 	}
 	if in.Tags.Platform != want.Platform || in.Tags.Implementation != "cpython" && in.Implementation == "cpython" {
 		t.Errorf("Tags = %+v", in.Tags)
+	}
+	// The tag facts against resolver/tags' own reference script.
+	facts, err := filepath.Abs("../resolver/tags/testdata/interpreter_facts.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(facts); err == nil {
+		cmd := exec.Command(py, facts)
+		cmd.Dir = os.TempDir()
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ref tags.Interpreter
+		if err := json.Unmarshal(out, &ref); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(in.Tags, ref) {
+			t.Errorf("tag facts differ from resolver/tags/testdata/interpreter_facts.py:\n got %+v\nwant %+v", in.Tags, ref)
+		}
 	}
 	if in.PycSuffix != "."+in.CacheTag+".pyc" {
 		t.Errorf("PycSuffix = %q", in.PycSuffix)

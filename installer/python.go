@@ -95,4 +95,3 @@ func isExecutableFile(p string) bool {
 	}
 	return st.Mode().IsRegular() && st.Mode()&0o111 != 0
 }
-
