@@ -61,6 +61,10 @@ func (e *SyntaxError) Error() string {
 //   - every other line in a section is split at its first "=" (":" is not
 //     a delimiter); a line without "=" is an error, as it is in pip;
 //   - names and groups are case-sensitive, duplicates are kept in order.
+//
+// pip 23.2 running on Python 3.10 or older reads the file with
+// pkg_resources instead, which is stricter (it rejects malformed values
+// and duplicate names in every group); those rules are not reproduced.
 func ParseEntryPoints(data []byte) ([]EntryPoint, error) {
 	if !utf8.Valid(data) {
 		n := 0

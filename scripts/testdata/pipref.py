@@ -5,16 +5,16 @@ Usage: python3 pipref.py MODE < request.json > answer.json
 
 MODE is one of:
 
-charsets  code points Python treats as \\s, \\w, \\d and as line breaks.
+charsets    code points Python treats as \\s, \\w, \\d and as line breaks.
 categories  the Unicode general category Python gives each code point.
-parse     for each text: importlib.metadata's entry points (as pip 23.2
-          reads entry_points.txt on Python 3.11+), importlib's
-          module/attr/extras split, and distlib's get_export_entry of
-          "name = value".
-install   for each case: build a wheel, install it with pip's own
-          install_wheel (sys.executable, sys.platform, sys.version_info
-          and ENSUREPIP_OPTIONS patched to the case's values) and report
-          every file pip left in the scripts directory, with its mode.
+parse       for each text: importlib.metadata's entry points (as pip 23.2
+            reads entry_points.txt on Python 3.11+), importlib's
+            module/attr/extras split, and distlib's get_export_entry of
+            "name = value".
+install     for each case: build a wheel, install it with pip's own
+            install_wheel (sys.executable, sys.platform, sys.version_info
+            and ENSUREPIP_OPTIONS patched to the case's values) and report
+            every file pip left in the scripts directory, with its mode.
 """
 
 import base64
