@@ -1,15 +1,533 @@
 package cmd
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 
+	"github.com/gopip/gopip/installer/installed"
+	"github.com/gopip/gopip/resolver/pep508"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
-// Placeholder until the list command lands in this session.
+// listOptions are pip list's options.
+type listOptions struct {
+	outdated        bool
+	uptodate        bool
+	editable        bool
+	local           bool
+	user            bool
+	paths           []string
+	pre             bool
+	format          string
+	notRequired     bool
+	includeEditable bool
+	excludes        []string
+
+	// Index options, accepted for --outdated/--uptodate (not supported
+	// yet).
+	indexURL      string
+	extraIndexURL []string
+	noIndex       bool
+	findLinks     []string
+}
+
 func newListCmd(g *globalOptions) *cobra.Command {
-	return &cobra.Command{
-		Use:  "list",
-		RunE: func(c *cobra.Command, args []string) error { return errors.New("list: not implemented yet") },
+	opts := &listOptions{includeEditable: true}
+	c := &cobra.Command{
+		Use:   "list [options]",
+		Short: "List installed packages",
+		Long: `List installed packages, including editables.
+
+Packages are listed in a case-insensitive sorted order.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			switch opts.format {
+			case "columns", "freeze", "json":
+			default:
+				return usageErrorf(c, "option --format: invalid choice: '%s' (choose from 'columns', 'freeze', 'json')", opts.format)
+			}
+			return runList(c.Context(), g, opts)
+		},
+	}
+	f := c.Flags()
+	f.SortFlags = false
+	f.BoolVarP(&opts.outdated, "outdated", "o", false, "List outdated packages")
+	f.BoolVarP(&opts.uptodate, "uptodate", "u", false, "List uptodate packages")
+	f.BoolVarP(&opts.editable, "editable", "e", false, "List editable projects.")
+	f.BoolVarP(&opts.local, "local", "l", false, "If in a virtualenv that has global access, do not list globally-installed packages.")
+	f.BoolVar(&opts.user, "user", false, "Only output packages installed in user-site.")
+	f.StringArrayVar(&opts.paths, "path", nil, "Restrict to the specified installation path for listing packages (can be used multiple times).")
+	f.BoolVar(&opts.pre, "pre", false, "Include pre-release and development versions. By default, pip only finds stable versions.")
+	f.StringVar(&opts.format, "format", "columns", "Select the output format among: columns (default), freeze, or json. The 'freeze' format cannot be used with the --outdated option.")
+	f.BoolVar(&opts.notRequired, "not-required", false, "List packages that are not dependencies of installed packages.")
+	addEditableSwitch(f, &opts.includeEditable)
+	f.StringArrayVar(&opts.excludes, "exclude", nil, "Exclude specified package from the output")
+	f.StringVarP(&opts.indexURL, "index-url", "i", "", "Base URL of the Python Package Index.")
+	f.StringArrayVar(&opts.extraIndexURL, "extra-index-url", nil, "Extra URLs of package indexes to use in addition to --index-url.")
+	f.BoolVar(&opts.noIndex, "no-index", false, "Ignore package index (only looking at --find-links URLs instead).")
+	f.StringArrayVarP(&opts.findLinks, "find-links", "f", nil, "Look for archives in the given URL or path.")
+	return c
+}
+
+// editableSwitch backs pip's pair --exclude-editable/--include-editable,
+// which share one destination: the last one given wins.
+type editableSwitch struct {
+	include *bool
+	exclude bool // this flag is --exclude-editable
+}
+
+func (s *editableSwitch) String() string { return "false" }
+func (s *editableSwitch) Type() string   { return "bool" }
+func (s *editableSwitch) IsBoolFlag() bool {
+	return true
+}
+
+func (s *editableSwitch) Set(v string) error {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return err
+	}
+	*s.include = b != s.exclude
+	return nil
+}
+
+func addEditableSwitch(f *pflag.FlagSet, include *bool) {
+	ex := f.VarPF(&editableSwitch{include: include, exclude: true}, "exclude-editable", "", "Exclude editable package from output.")
+	ex.NoOptDefVal = "true"
+	in := f.VarPF(&editableSwitch{include: include}, "include-editable", "", "Include editable package from output.")
+	in.NoOptDefVal = "true"
+}
+
+func runList(ctx context.Context, g *globalOptions, opts *listOptions) error {
+	if opts.outdated && opts.uptodate {
+		return errors.New("Options --outdated and --uptodate cannot be combined.")
+	}
+	if opts.outdated && opts.format == "freeze" {
+		return errors.New("List format 'freeze' cannot be used with the --outdated option.")
+	}
+	if len(opts.paths) > 0 && (opts.user || opts.local) {
+		return errors.New("Cannot combine '--path' with '--user' or '--local'")
+	}
+	if opts.outdated || opts.uptodate {
+		return errors.New("gopip list --outdated/--uptodate is not supported yet\nhint: use pip list -o until gopip's resolver lands")
+	}
+	env, err := newDistEnv(ctx, g, opts.paths)
+	if err != nil {
+		return err
+	}
+	skip := map[string]bool{"python": true, "wsgiref": true, "argparse": true}
+	for _, n := range opts.excludes {
+		skip[pep508.NormalizeName(n)] = true
+	}
+	dists, err := env.installedDistributions(opts.local, opts.user, opts.editable, opts.includeEditable, skip)
+	if err != nil {
+		return err
+	}
+	if opts.notRequired {
+		if dists, err = env.notRequired(dists); err != nil {
+			return err
+		}
+	}
+	sort.SliceStable(dists, func(i, j int) bool { return dists[i].CanonicalName < dists[j].CanonicalName })
+	if !g.distdbInfo() {
+		return nil
+	}
+	w := g.stdout
+	switch opts.format {
+	case "columns":
+		if len(dists) > 0 {
+			return writeListColumns(w, env, dists, g.verbose >= 1)
+		}
+	case "freeze":
+		for _, d := range dists {
+			v, _ := d.DisplayVersion()
+			if g.verbose >= 1 {
+				fmt.Fprintf(w, "%s==%s (%s)\n", d.Name, v, d.Location)
+			} else {
+				fmt.Fprintf(w, "%s==%s\n", d.Name, v)
+			}
+		}
+	case "json":
+		return writeListJSON(w, env, dists, g.verbose >= 1)
+	}
+	return nil
+}
+
+func writeListColumns(w io.Writer, env *distEnv, dists []*installed.Distribution, verbose bool) error {
+	header := []string{"Package", "Version"}
+	hasEditables := false
+	for _, d := range dists {
+		if env.editableLocation(d) != "" {
+			hasEditables = true
+			break
+		}
+	}
+	if hasEditables {
+		header = append(header, "Editable project location")
+	}
+	if verbose {
+		header = append(header, "Location", "Installer")
+	}
+	rows := [][]string{header}
+	for _, d := range dists {
+		v, _ := d.DisplayVersion()
+		row := []string{d.Name, v}
+		if hasEditables {
+			row = append(row, env.editableLocation(d))
+		}
+		if verbose {
+			row = append(row, d.Location, d.Installer())
+		}
+		rows = append(rows, row)
+	}
+	lines, sizes := tabulate(rows)
+	sep := make([]string, len(sizes))
+	for i, n := range sizes {
+		sep[i] = strings.Repeat("-", n)
+	}
+	lines = append(lines[:1], append([]string{strings.Join(sep, " ")}, lines[1:]...)...)
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString(l)
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// tabulate is pip's utils.misc.tabulate: every column left-justified to its
+// widest cell (in code points, as str.ljust counts), joined by one space,
+// trailing white space removed.
+func tabulate(rows [][]string) ([]string, []int) {
+	var sizes []int
+	for _, row := range rows {
+		for i, cell := range row {
+			if i >= len(sizes) {
+				sizes = append(sizes, 0)
+			}
+			if n := utf8.RuneCountInString(cell); n > sizes[i] {
+				sizes[i] = n
+			}
+		}
+	}
+	lines := make([]string, len(rows))
+	for r, row := range rows {
+		cells := make([]string, len(sizes))
+		for i := range sizes {
+			cell := ""
+			if i < len(row) {
+				cell = row[i]
+			}
+			cells[i] = cell + strings.Repeat(" ", sizes[i]-utf8.RuneCountInString(cell))
+		}
+		lines[r] = strings.TrimRightFunc(strings.Join(cells, " "), isPythonSpace)
+	}
+	return lines, sizes
+}
+
+// isPythonSpace is Python's str.isspace() for one character.
+func isPythonSpace(r rune) bool {
+	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
+}
+
+func writeListJSON(w io.Writer, env *distEnv, dists []*installed.Distribution, verbose bool) error {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, d := range dists {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		v, _ := d.DisplayVersion()
+		b.WriteString(`{"name": `)
+		writePythonJSONString(&b, d.Name)
+		b.WriteString(`, "version": `)
+		writePythonJSONString(&b, v)
+		if verbose {
+			b.WriteString(`, "location": `)
+			writePythonJSONString(&b, d.Location)
+			b.WriteString(`, "installer": `)
+			writePythonJSONString(&b, d.Installer())
+		}
+		if loc := env.editableLocation(d); loc != "" {
+			b.WriteString(`, "editable_project_location": `)
+			writePythonJSONString(&b, loc)
+		}
+		b.WriteByte('}')
+	}
+	b.WriteString("]\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// writePythonJSONString writes s as Python's json.dumps does
+// (ensure_ascii: everything outside printable ASCII escaped).
+func writePythonJSONString(b *strings.Builder, s string) {
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"':
+			b.WriteString(`\"`)
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\b':
+			b.WriteString(`\b`)
+		case r == '\f':
+			b.WriteString(`\f`)
+		case r >= 0x20 && r < 0x7f:
+			b.WriteRune(r)
+		case r > 0xffff:
+			r1, r2 := utf16.EncodeRune(r)
+			fmt.Fprintf(b, `\u%04x\u%04x`, r1, r2)
+		default:
+			fmt.Fprintf(b, `\u%04x`, r)
+		}
+	}
+	b.WriteByte('"')
+}
+
+// distEnv is the installed-distribution view list, show and freeze share:
+// the directories searched, the target interpreter's sys.path and user
+// site, and facts about the interpreter asked for only when needed.
+type distEnv struct {
+	ctx      context.Context
+	g        *globalOptions
+	dirs     []string // searched: --path, or sys.path
+	sysPath  []string
+	userSite string
+	facts    *targetFacts
+	editable map[*installed.Distribution]string
+}
+
+// targetFacts are what list, show and freeze need to know about the target
+// interpreter beyond its sys.path.
+// TODO(lead): take these from installer.Inspect's cached answer.
+type targetFacts struct {
+	Prefix   string            `json:"prefix"`
+	Venv     bool              `json:"venv"`
+	Version  [2]int            `json:"version"`
+	Markers  map[string]string `json:"markers"`
+	UserSite string            `json:"user_site"`
+}
+
+const targetFactsScript = `
+import json, os, platform, sys
+def fv(info):
+    v = "{0.major}.{0.minor}.{0.micro}".format(info)
+    if info.releaselevel != "final":
+        v += info.releaselevel[0] + str(info.serial)
+    return v
+print(json.dumps({
+    "prefix": os.path.normcase(os.path.realpath(sys.prefix)),
+    "venv": sys.prefix != getattr(sys, "base_prefix", sys.prefix) or hasattr(sys, "real_prefix"),
+    "version": list(sys.version_info[:2]),
+    "markers": {
+        "implementation_name": sys.implementation.name,
+        "implementation_version": fv(sys.implementation.version),
+        "os_name": os.name,
+        "platform_machine": platform.machine(),
+        "platform_release": platform.release(),
+        "platform_system": platform.system(),
+        "platform_version": platform.version(),
+        "python_full_version": platform.python_version(),
+        "platform_python_implementation": platform.python_implementation(),
+        "python_version": ".".join(platform.python_version_tuple()[:2]),
+        "sys_platform": sys.platform,
+    },
+}))
+`
+
+func newDistEnv(ctx context.Context, g *globalOptions, paths []string) (*distEnv, error) {
+	sysPath, userSite, err := g.sitePaths(ctx)
+	if err != nil {
+		return nil, err
+	}
+	env := &distEnv{ctx: ctx, g: g, sysPath: sysPath, userSite: userSite, dirs: sysPath,
+		editable: map[*installed.Distribution]string{}}
+	if len(paths) > 0 {
+		env.dirs = make([]string, len(paths))
+		for i, p := range paths {
+			env.dirs[i] = g.expandUser(p)
+		}
+	}
+	return env, nil
+}
+
+// expandUser is os.path.expanduser for "~" and "~/..." (pip's "path"
+// option type).
+func (g *globalOptions) expandUser(p string) string {
+	if p != "~" && !strings.HasPrefix(p, "~/") {
+		return p
+	}
+	home := g.getenv("HOME")
+	if home == "" {
+		return p
+	}
+	return strings.TrimSuffix(home, "/") + p[1:]
+}
+
+func (e *distEnv) targetFacts() (*targetFacts, error) {
+	if e.facts != nil {
+		return e.facts, nil
+	}
+	python := e.g.python
+	if python == "" {
+		python = "python3"
+	}
+	out, err := exec.CommandContext(e.ctx, python, "-c", targetFactsScript).Output()
+	if err != nil {
+		return nil, fmt.Errorf("inspecting %s: %w", python, err)
+	}
+	var f targetFacts
+	if err := json.Unmarshal(out, &f); err != nil {
+		return nil, fmt.Errorf("inspecting %s: %w", python, err)
+	}
+	e.facts = &f
+	return e.facts, nil
+}
+
+func (e *distEnv) markers() (map[string]string, error) {
+	f, err := e.targetFacts()
+	if err != nil {
+		return nil, err
+	}
+	return f.Markers, nil
+}
+
+// all returns every distribution in the searched directories, printing
+// pip's warnings about those skipped.
+func (e *distEnv) all() ([]*installed.Distribution, error) {
+	dists, err := installed.Scan(e.dirs)
+	var w *installed.Warnings
+	if errors.As(err, &w) {
+		for _, m := range w.Messages {
+			e.g.distdbWarn("%s", m)
+		}
+	} else if err != nil {
+		return nil, err
+	}
+	return dists, nil
+}
+
+func (e *distEnv) editableLocation(d *installed.Distribution) string {
+	if loc, ok := e.editable[d]; ok {
+		return loc
+	}
+	loc := d.EditableLocation(e.sysPath)
+	e.editable[d] = loc
+	return loc
+}
+
+// installedDistributions is pip's iter_installed_distributions.
+func (e *distEnv) installedDistributions(localOnly, userOnly, editablesOnly, includeEditables bool, skip map[string]bool) ([]*installed.Distribution, error) {
+	all, err := e.all()
+	if err != nil {
+		return nil, err
+	}
+	var prefix string
+	var venv bool
+	if localOnly {
+		f, err := e.targetFacts()
+		if err != nil {
+			return nil, err
+		}
+		prefix, venv = f.Prefix, f.Venv
+	}
+	userSite := ""
+	if userOnly && e.userSite != "" {
+		userSite = realPathPython(e.userSite)
+	}
+	var out []*installed.Distribution
+	for _, d := range all {
+		if localOnly && venv && !strings.HasPrefix(d.InstalledLocation, prefix) {
+			continue
+		}
+		if !includeEditables && e.editableLocation(d) != "" {
+			continue
+		}
+		if editablesOnly && e.editableLocation(d) == "" {
+			continue
+		}
+		if userOnly && (userSite == "" || !strings.HasPrefix(d.InstalledLocation, userSite)) {
+			continue
+		}
+		if skip[d.CanonicalName] {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// realPathPython is os.path.realpath, tolerating missing components.
+func realPathPython(p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	if r, err := filepath.EvalSymlinks(abs); err == nil {
+		return r
+	}
+	dir, rest := abs, ""
+	for {
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return abs
+		}
+		rest = filepath.Join(filepath.Base(dir), rest)
+		dir = parent
+		if r, err := filepath.EvalSymlinks(dir); err == nil {
+			return filepath.Join(r, rest)
+		}
+	}
+}
+
+// notRequired is pip list's get_not_required: the distributions none of
+// the listed ones depends on.
+func (e *distEnv) notRequired(dists []*installed.Distribution) ([]*installed.Distribution, error) {
+	deps := map[string]bool{}
+	for _, d := range dists {
+		names, err := d.Dependencies(e.markers)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range names {
+			deps[pep508.NormalizeName(n)] = true
+		}
+	}
+	var out []*installed.Distribution
+	for _, d := range dists {
+		if !deps[d.CanonicalName] {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+// pip logs through Python's logging: with -q, informational output (list's
+// and show's whole output) disappears; with -qq, warnings too.
+
+func (g *globalOptions) distdbInfo() bool { return g.verbose-g.quiet >= 0 }
+
+func (g *globalOptions) distdbWarn(format string, args ...any) {
+	if g.verbose-g.quiet >= -1 {
+		fmt.Fprintf(g.stderr, "WARNING: "+format+"\n", args...)
 	}
 }
