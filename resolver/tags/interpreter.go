@@ -30,9 +30,15 @@ type Interpreter struct {
 	// use musl.
 	Musl string `json:"musl"`
 	// MacVersion is platform.mac_ver()[0] on macOS, e.g. "14.2"; "" elsewhere.
+	// An interpreter built against an old SDK reports "10.16" for every
+	// macOS 11 and later; packaging then asks again in a child process
+	// with SYSTEM_VERSION_COMPAT=0 in its environment, and so should the
+	// inspection script.
 	MacVersion string `json:"mac_version"`
 	// Config holds the sysconfig.get_config_var values that decide ABI
-	// tags, as strings ("" for None): SOABI, EXT_SUFFIX, Py_DEBUG,
-	// WITH_PYMALLOC, Py_GIL_DISABLED, py_version_nodot.
+	// tags, as strings ("" for None, str(v) otherwise, so 0 is "0"):
+	// SOABI, EXT_SUFFIX, Py_DEBUG, WITH_PYMALLOC, Py_GIL_DISABLED,
+	// py_version_nodot, and PYEMSCRIPTEN_PLATFORM_VERSION (set only by
+	// Emscripten builds; optional).
 	Config map[string]string `json:"config"`
 }

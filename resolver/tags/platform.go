@@ -61,15 +61,19 @@ func platformTags(i Interpreter) []string {
 	switch system(i.Platform) {
 	case "Darwin":
 		version, ok := parseIntTuple(i.MacVersion, 2)
-		if !ok || len(version) < 2 {
+		if !ok {
 			// mac_ver() failed to report; fall back to the deployment
 			// target in "macosx-11.0-arm64", which is at most the real
 			// version and so yields a subset of the right tags.
 			version, ok = parseIntTuple(field(i.Platform, "-", 1), 2)
 		}
-		if !ok || len(version) < 2 {
-			// packaging fails here too (it indexes version[1]).
+		if !ok {
 			return []string{normalizeString(i.Platform)}
+		}
+		if len(version) == 1 {
+			// "14" means 14.0. (packaging gives the same tags for 12 and
+			// up, none for 10 and fails for 11.)
+			version = append(version, 0)
 		}
 		return macPlatforms(version, macArch(i.Machine, i.Is32Bit))
 	case "iOS":

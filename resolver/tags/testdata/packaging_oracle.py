@@ -5,6 +5,12 @@ Usage:
       Prints {"packaging": version, "sys_tags": [...], "get_supported": [...]}
       for the running interpreter, from pip's vendored packaging.
 
+  python3 packaging_oracle.py filenames [PACKAGING_PARENT_DIR] < names.json
+      names.json is a list of file names; prints for each the result of
+      packaging.utils.parse_wheel_filename (for names ending in .whl) or
+      parse_sdist_filename: {"name", "version", "build": [n, "rest"] or [],
+      "tags": sorted strings} or {"error": message}.
+
   python3 packaging_oracle.py synthetic [PACKAGING_PARENT_DIR] < cases.json
       cases.json is a list of {"facts": <tags.Interpreter JSON>,
       "override": {"python_version": [3, 8], "implementation": "cp",
@@ -165,6 +171,9 @@ def patch(tags, manylinux, musllinux, facts):
     manylinux._get_glibc_version = lambda: manylinux._GLibCVersion(*glibc)
     # The ELF checks for armv7l (hard float) and i686 (32-bit x86) read
     # sys.executable; the facts carry no ELF header: assume they pass.
+    # No distribution _manylinux module (PEP 600) vetoes tags; None in
+    # sys.modules makes the failing import cheap.
+    sys.modules["_manylinux"] = None
     manylinux._is_linux_armhf = lambda *a: True
     manylinux._is_linux_i686 = lambda *a: True
     m = re.match(r"([0-9]+)\.([0-9]+)", facts.get("musl", ""))
@@ -187,6 +196,22 @@ def main():
             "get_supported": strs(compat.get_supported()) if compat else None,
         }
         json.dump(out, sys.stdout)
+        return
+    if mode == "filenames":
+        from importlib import import_module
+        utils = import_module(packaging.__name__ + ".utils")
+        results = []
+        for name in json.load(sys.stdin):
+            try:
+                if name.endswith(".whl"):
+                    n, v, b, t = utils.parse_wheel_filename(name)
+                    results.append({"name": n, "version": str(v), "build": list(b), "tags": sorted(strs(t))})
+                else:
+                    n, v = utils.parse_sdist_filename(name)
+                    results.append({"name": n, "version": str(v)})
+            except Exception as e:  # InvalidWheelFilename, InvalidVersion, ValueError ...
+                results.append({"error": "%s: %s" % (type(e).__name__, e)})
+        json.dump({"packaging": version_of(packaging), "results": results}, sys.stdout)
         return
     cases = json.load(sys.stdin)
     results = []
