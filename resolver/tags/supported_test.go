@@ -252,12 +252,12 @@ func TestSet(t *testing.T) {
 	host := NewSet(Supported(linux([]int{3, 11}, "x86_64", "2.36", "", false)))
 	for file, want := range map[string]bool{
 		"numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl": true,
-		"numpy-1.26.4-cp311-cp311-musllinux_1_1_x86_64.whl":                        false,
-		"numpy-1.26.4-cp312-cp312-manylinux_2_17_x86_64.whl":                       false,
-		"cryptography-42.0.0-cp39-abi3-manylinux_2_28_x86_64.whl":                  true,
-		"six-1.16.0-py2.py3-none-any.whl":                                          true,
-		"foo-1.0-py2-none-any.whl":                                                 false,
-		"foo-1.0-cp311-cp311-manylinux_2_38_x86_64.whl":                            false,
+		"numpy-1.26.4-cp311-cp311-musllinux_1_1_x86_64.whl":                       false,
+		"numpy-1.26.4-cp312-cp312-manylinux_2_17_x86_64.whl":                      false,
+		"cryptography-42.0.0-cp39-abi3-manylinux_2_28_x86_64.whl":                 true,
+		"six-1.16.0-py2.py3-none-any.whl":                                         true,
+		"foo-1.0-py2-none-any.whl":                                                false,
+		"foo-1.0-cp311-cp311-manylinux_2_38_x86_64.whl":                           false,
 	} {
 		w, err := ParseWheelFilename(file)
 		if err != nil {
