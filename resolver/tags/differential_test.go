@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -212,15 +213,29 @@ func packagingCopies() []string {
 		dirs = append(dirs, m...)
 	}
 	var out []string
+	seen := map[string]bool{}
 	for _, d := range dirs {
 		// _elffile.py appeared in packaging 22; older copies are what
 		// pip vendors here already.
-		if _, err := os.Stat(filepath.Join(d, "packaging", "_elffile.py")); err == nil {
-			out = append(out, d)
+		if _, err := os.Stat(filepath.Join(d, "packaging", "_elffile.py")); err != nil {
+			continue
 		}
+		// One copy of each version is enough.
+		init, err := os.ReadFile(filepath.Join(d, "packaging", "__init__.py"))
+		if err != nil {
+			continue
+		}
+		v := packagingVersionRE.FindSubmatch(init)
+		if v == nil || seen[string(v[1])] {
+			continue
+		}
+		seen[string(v[1])] = true
+		out = append(out, d)
 	}
 	return out
 }
+
+var packagingVersionRE = regexp.MustCompile(`__version__ = "([^"]+)"`)
 
 // versionAtLeast compares dotted packaging versions such as "24.2".
 func versionAtLeast(v, min string) bool {
