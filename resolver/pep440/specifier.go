@@ -11,6 +11,19 @@ import (
 // ParseSpecifierSet return.
 var ErrInvalidSpecifier = errors.New("invalid specifier")
 
+// SpecifierError is the error ParseSpecifier returns: the clause and why it
+// is invalid. It wraps ErrInvalidSpecifier.
+type SpecifierError struct {
+	Input  string // the clause as given
+	Reason string // what is wrong, such as "missing version after >="
+}
+
+func (e *SpecifierError) Error() string {
+	return fmt.Sprintf("%v %q: %s", ErrInvalidSpecifier, e.Input, e.Reason)
+}
+
+func (e *SpecifierError) Unwrap() error { return ErrInvalidSpecifier }
+
 // Specifier is one version clause such as ">=1.0", "==1.2.*" or "~=2.2".
 // It is an immutable value; the zero Specifier is not valid.
 type Specifier struct {
@@ -34,7 +47,7 @@ var operators = []string{"===", "~=", "==", "!=", "<=", ">=", "<", ">"}
 func ParseSpecifier(s string) (Specifier, error) {
 	sp, reason := parseSpecifier(s)
 	if reason != "" {
-		return Specifier{}, fmt.Errorf("%w %q: %s", ErrInvalidSpecifier, s, reason)
+		return Specifier{}, &SpecifierError{Input: s, Reason: reason}
 	}
 	return sp, nil
 }
