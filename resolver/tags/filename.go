@@ -21,10 +21,12 @@ type FilenameError struct {
 	Err      error
 }
 
+// Error returns "invalid <kind> filename <name>: <reason>".
 func (e *FilenameError) Error() string {
 	return fmt.Sprintf("invalid %s filename %q: %s", e.Kind, e.Filename, e.Reason)
 }
 
+// Unwrap returns the underlying cause, if any.
 func (e *FilenameError) Unwrap() error { return e.Err }
 
 // versionRE is PEP 440's version pattern as packaging's Version accepts

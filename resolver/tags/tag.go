@@ -39,6 +39,7 @@ type TagError struct {
 	Reason string // what is wrong with it
 }
 
+// Error returns "invalid tag <tag>: <reason>".
 func (e *TagError) Error() string {
 	return fmt.Sprintf("invalid tag %q: %s", e.Tag, e.Reason)
 }
