@@ -359,6 +359,11 @@ func newDistEnv(ctx context.Context, g *globalOptions, paths []string) (*distEnv
 	if err != nil {
 		return nil, err
 	}
+	// "python -c" puts "" (the working directory) first on sys.path; pip,
+	// run as "python -m pip" or as its script, never has it there.
+	if len(sysPath) > 0 && sysPath[0] == "" {
+		sysPath = sysPath[1:]
+	}
 	env := &distEnv{ctx: ctx, g: g, sysPath: sysPath, userSite: userSite, dirs: sysPath,
 		editable: map[*installed.Distribution]string{}}
 	if len(paths) > 0 {

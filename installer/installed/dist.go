@@ -106,18 +106,10 @@ func Scan(dirs []string) ([]*Distribution, error) {
 		s.scanDir(dir, "", "")
 		s.scanEggLinks(dir)
 	}
-	var dists []*Distribution
-	for _, d := range s.dists {
-		if !projectNameRE.MatchString(d.CanonicalName) {
-			s.warn("Ignoring invalid distribution %s (%s)", d.CanonicalName, d.Location)
-			continue
-		}
-		dists = append(dists, d)
-	}
 	if len(s.warnings) > 0 {
-		return dists, &Warnings{Messages: s.warnings}
+		return s.dists, &Warnings{Messages: s.warnings}
 	}
-	return dists, nil
+	return s.dists, nil
 }
 
 // Find returns the distribution named name (compared PEP 503-normalised)
@@ -204,6 +196,12 @@ func (s *scanner) consider(dir, child, eggLink, installedAt string) {
 		return
 	}
 	s.found[key] = true
+	// pip checks the name only after it has claimed it, so an invalid
+	// entry still hides a valid one of the same Name later on.
+	if !projectNameRE.MatchString(d.CanonicalName) {
+		s.warn("Ignoring invalid distribution %s (%s)", d.CanonicalName, d.Location)
+		return
+	}
 	d.EggLink = eggLink
 	if installedAt != "" {
 		d.InstalledLocation = realPath(installedAt)
