@@ -356,7 +356,10 @@ func freezeRequirementFiles(g *globalOptions, files []string, installations map[
 				}
 				continue
 			}
-			var name string
+			var (
+				name string
+				err  error
+			)
 			if strings.HasPrefix(line, "-e") || strings.HasPrefix(line, "--editable") {
 				var target string
 				if strings.HasPrefix(line, "-e") {
@@ -364,14 +367,19 @@ func freezeRequirementFiles(g *globalOptions, files []string, installations map[
 				} else {
 					target = strings.TrimLeft(strings.TrimFunc(line[len("--editable"):], isPythonSpace), "=")
 				}
-				name = eggFragmentName(target)
+				name, err = editableLineName(target)
 			} else {
-				name = requirementLineName(strings.TrimFunc(commentRE.ReplaceAllString(line, ""), isPythonSpace))
+				name, err = requirementLineName(g, strings.TrimFunc(commentRE.ReplaceAllString(line, ""), isPythonSpace))
+			}
+			if err != nil {
+				return err
 			}
 			if name == "" && g.distdbInfo() {
-				fmt.Fprintf(g.stderr, "Skipping line in requirement file [%s] because it's not clear what it would install: %s\n",
-					path, strings.TrimFunc(line, isPythonSpace))
-				fmt.Fprintln(g.stderr, "  (add #egg=PackageName to the URL to avoid this warning)")
+				// pip 23.2 logs this at INFO level, which goes to stdout
+				// (FreezeCommand.log_streams is no longer used).
+				emit(fmt.Sprintf("Skipping line in requirement file [%s] because it's not clear what it would install: %s",
+					path, strings.TrimFunc(line, isPythonSpace)))
+				emit("  (add #egg=PackageName to the URL to avoid this warning)")
 			}
 			if name == "" {
 				continue
@@ -412,37 +420,167 @@ func freezeRequirementFiles(g *globalOptions, files []string, installations map[
 
 var commentRE = regexp.MustCompile(`(^|\s+)#.*$`)
 
-var eggFragmentRE = regexp.MustCompile(`[#&]egg=([^&]*)`)
+var (
+	eggFragmentRE  = regexp.MustCompile(`[#&]egg=([^&]*)`)
+	extrasSuffixRE = regexp.MustCompile(`^(.+)(\[[^\]]+\])$`)
+)
 
-// eggFragmentName is the project name an editable or URL requirement names
-// with #egg=, or "".
-func eggFragmentName(target string) string {
-	if m := eggFragmentRE.FindStringSubmatch(target); m != nil {
-		name, _, _ := strings.Cut(m[1], "[")
-		return name
+// eggFragmentName is the #egg= fragment of a URL (pip's
+// Link.egg_fragment), or "".
+func eggFragmentName(url string) string {
+	if m := eggFragmentRE.FindStringSubmatch(url); m != nil {
+		return m[1]
 	}
 	return ""
 }
 
-// requirementLineName is the project name of a requirements-file line, as
-// far as pip's install_req_from_line finds one: the #egg= fragment of a
-// URL or path, or the name of a PEP 508 requirement.
-func requirementLineName(line string) string {
-	if strings.Contains(line, "://") || strings.HasPrefix(line, "file:") ||
-		strings.HasPrefix(line, ".") || strings.HasPrefix(line, "/") {
-		if strings.Contains(line, " @ ") || strings.Contains(line, "@ ") {
-			name, _, err := installed.SplitRequirement(line)
-			if err == nil {
-				return name
-			}
-		}
-		return eggFragmentName(line)
-	}
-	name, _, err := installed.SplitRequirement(line)
-	if err != nil {
+// vcsSchemes are pip 23.2's vcs.all_schemes, in its order.
+var vcsSchemes = []string{"bzr+http", "bzr+https", "bzr+ssh", "bzr+sftp", "bzr+ftp", "bzr+lp", "bzr+file",
+	"git+http", "git+https", "git+ssh", "git+git", "git+file", "hg+file", "hg+http", "hg+https", "hg+ssh",
+	"hg+static-http", "svn+ssh", "svn+http", "svn+https", "svn+svn", "svn+file"}
+
+func urlScheme(url string) string {
+	scheme, _, ok := strings.Cut(url, ":")
+	if !ok {
 		return ""
 	}
-	return name
+	return strings.ToLower(scheme)
+}
+
+// editableLineName is the project name of an "-e" line, as pip's
+// parse_editable finds it: "" for a local directory or file: URL without
+// #egg=; an error for what is neither a local project nor a VCS URL.
+func editableLineName(target string) (string, error) {
+	urlNoExtras := target
+	if m := extrasSuffixRE.FindStringSubmatch(target); m != nil {
+		urlNoExtras = m[1]
+	}
+	if info, err := os.Stat(urlNoExtras); err == nil && info.IsDir() {
+		return "", nil
+	}
+	if strings.HasPrefix(strings.ToLower(urlNoExtras), "file:") {
+		return eggFragmentName(urlNoExtras), nil
+	}
+	url := target
+	for _, v := range []string{"bzr", "git", "hg", "svn"} {
+		if strings.HasPrefix(strings.ToLower(url), v+":") {
+			url = v + "+" + url
+			break
+		}
+	}
+	isVCS := false
+	for _, s := range vcsSchemes {
+		if urlScheme(url) == s {
+			isVCS = true
+		}
+	}
+	if !isVCS {
+		return "", fmt.Errorf("%s is not a valid editable requirement. It should either be a path to a local project or a VCS URL (beginning with %s).",
+			target, strings.Join(vcsSchemes, ", "))
+	}
+	name := eggFragmentName(url)
+	if name == "" {
+		return "", fmt.Errorf("Could not detect requirement name for '%s', please specify one with #egg=your_package_name", target)
+	}
+	return name, nil
+}
+
+var archiveExtensions = []string{".zip", ".whl", ".tar.bz2", ".tbz", ".tar.gz", ".tgz", ".tar", ".tar.xz", ".txz", ".tlz", ".tar.lz", ".tar.lzma"}
+
+func isArchiveFile(name string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	base := strings.TrimSuffix(name, filepath.Ext(name))
+	if strings.HasSuffix(strings.ToLower(base), ".tar") {
+		ext = ".tar" + ext
+	}
+	for _, a := range archiveExtensions {
+		if ext == a {
+			return true
+		}
+	}
+	return false
+}
+
+func looksLikePath(name string) bool {
+	return strings.Contains(name, "/") || strings.HasPrefix(name, ".")
+}
+
+// requirementLineName is the project name of a requirements-file line, as
+// far as pip's install_req_from_line finds one: the #egg= fragment of a
+// URL, the name in a wheel's file name, nothing for a local project
+// directory or archive, or the name of a PEP 508 requirement.
+func requirementLineName(g *globalOptions, line string) (string, error) {
+	isURL := false
+	switch scheme := urlScheme(line); scheme {
+	case "http", "https", "file", "ftp":
+		isURL = true
+	default:
+		for _, s := range vcsSchemes {
+			isURL = isURL || scheme == s
+		}
+	}
+	sep := ";"
+	if isURL {
+		sep = "; "
+	}
+	name, _, _ := strings.Cut(line, sep)
+	name = strings.TrimFunc(name, isPythonSpace)
+	fromFile := func(file string) string {
+		if strings.HasSuffix(strings.ToLower(file), ".whl") {
+			base := filepath.Base(file)
+			if i := strings.IndexByte(base, '-'); i > 0 {
+				return strings.ReplaceAll(base[:i], "_", "-")
+			}
+		}
+		return ""
+	}
+	if isURL {
+		u, _, _ := strings.Cut(name, "#")
+		if n := fromFile(u); n != "" {
+			return n, nil
+		}
+		return eggFragmentName(name), nil
+	}
+	path, err := filepath.Abs(name)
+	if err != nil {
+		path = name
+	}
+	if m := extrasSuffixRE.FindStringSubmatch(path); m != nil {
+		path = m[1]
+	}
+	if looksLikePath(name) {
+		if info, err := os.Stat(path); err == nil && info.IsDir() {
+			if !isInstallableDir(path) {
+				return "", fmt.Errorf("Directory %s is not installable. Neither 'setup.py' nor 'pyproject.toml' found.", pythonQuote(name))
+			}
+			return "", nil
+		}
+	}
+	if isArchiveFile(path) {
+		before, _, hasAt := strings.Cut(name, "@")
+		if !(hasAt && !looksLikePath(before)) {
+			if _, err := os.Stat(path); err != nil {
+				g.distdbWarn("Requirement %s looks like a filename, but the file does not exist", pythonQuote(name))
+			}
+			return fromFile(path), nil
+		}
+	}
+	reqName, _, err := installed.SplitRequirement(name)
+	if err != nil {
+		msg := "Invalid requirement: " + pythonQuote(name)
+		switch {
+		case strings.Contains(name, "/"):
+			hint := "It looks like a path."
+			if _, err := os.Stat(name); err != nil {
+				hint += fmt.Sprintf(" File '%s' does not exist.", name)
+			}
+			msg += "\nHint: " + hint
+		case strings.Contains(name, "=") && !strings.ContainsAny(name, "<>!~"):
+			msg += "\nHint: = is not a valid operator. Did you mean == ?"
+		}
+		return "", errors.New(msg)
+	}
+	return reqName, nil
 }
 
 // pythonQuote is Python's repr() of a simple string.

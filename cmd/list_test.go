@@ -350,6 +350,9 @@ func (e *diffEnv) compare(t *testing.T, cases ...diffCase) {
 	wants := e.runPip(t, cases)
 	for i, c := range cases {
 		want, got := wants[i], e.runGopip(t, c)
+		if os.Getenv("GOPIP_SHOW_PIP") != "" {
+			t.Logf("%q:\n%s%s", c.args, want.stdout, want.stderr)
+		}
 		if got.code != 0 && want.code == got.code && got.stdout == want.stdout &&
 			strings.HasPrefix(got.stderr, want.stderr) && silentGap(got.stderr[len(want.stderr):]) {
 			t.Logf("KNOWN GAP %q: cmd/errors.go prints %q after pip's output; it needs to honour quietFailure.Silent()", c.args, got.stderr[len(want.stderr):])
@@ -432,3 +435,5 @@ func TestListMatchesPip(t *testing.T) {
 	)
 	e.compare(t, cs...)
 }
+
+var execCommand = exec.Command
