@@ -437,3 +437,82 @@ func TestListMatchesPip(t *testing.T) {
 }
 
 var execCommand = exec.Command
+
+// newSystemEnv is the machine's own interpreter, outside any virtual
+// environment, with a user site of fixtures in a temporary HOME: it
+// compares gopip and pip on the real distributions installed on the
+// machine, and on --user.
+func newSystemEnv(t *testing.T) *diffEnv {
+	t.Helper()
+	python, err := realPython()
+	if err != nil {
+		t.Skipf("no python3 on this machine: %v", err)
+	}
+	pipPackageDir(t, python)
+	root := t.TempDir()
+	home := filepath.Join(root, "home")
+	e := &diffEnv{python: python, root: root, cwd: filepath.Join(root, "cwd"),
+		setenv: map[string]string{"HOME": home}}
+	out, err := exec.Command(python, "-c", "import site, sys; print(sys.version_info >= (3, 12) or not site.ENABLE_USER_SITE)").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(string(out)) != "False" {
+		t.Skip("the machine's python3 has no user site")
+	}
+	c := exec.Command(python, "-c", "import site; print(site.getusersitepackages())")
+	c.Env = append(os.Environ(), "HOME="+home)
+	out, err = c.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.userSite = strings.TrimSpace(string(out))
+	if err := os.MkdirAll(e.cwd, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFiles(t, e.userSite, merge(
+		distInfo("userpkg", "1.0", map[string]string{
+			"METADATA": "Metadata-Version: 2.1\nName: userpkg\nVersion: 1.0\nRequires-Dist: click\n",
+			"RECORD":   "userpkg.py,,\n",
+		}),
+		// Shadows the machine's pip in the listing.
+		distInfo("pip", "99.0", nil),
+	))
+	e.finishEnv()
+	return e
+}
+
+func TestSystemEnvironmentMatchesPip(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compares on every distribution of the machine; slow")
+	}
+	e := newSystemEnv(t)
+	e.useEnv(t)
+	argLists := [][]string{
+		{"list", "-v"},
+		{"list", "-v", "--format=freeze"},
+		{"list", "--format=json", "-l"},
+		{"list", "-v", "--user"},
+		{"list", "--user", "--format=json"},
+		{"list", "--not-required"},
+		{"freeze", "--all"},
+		{"freeze", "--user"},
+		{"show", "userpkg", "pip"},
+	}
+	// Every distribution on the machine through show -v: real METADATA
+	// in all its variety.
+	out, err := exec.Command(e.python, "-c", "import importlib.metadata as m; print('\\n'.join(sorted({d.metadata['Name'] for d in m.distributions() if d.metadata['Name']})))").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// pip's show costs (queries × distributions × requirements) pyparsing
+	// runs: a sample of every fifteenth name keeps the test quick.
+	var names []string
+	for i, n := range strings.Fields(string(out)) {
+		if i%15 == 0 {
+			names = append(names, n)
+		}
+	}
+	argLists = append(argLists, append([]string{"show", "-v"}, names...))
+	e.compare(t, cases(argLists...)...)
+}
