@@ -57,8 +57,9 @@ type markerItem struct {
 }
 
 type operand struct {
-	isVar bool
-	text  string // the canonical variable name, or the string's value
+	isVar   bool
+	text    string // the canonical variable name, or the string's value
+	written string // the string's value as written, before normalisation
 }
 
 // variableNames maps every accepted spelling of a marker variable to its
@@ -205,7 +206,7 @@ func (p *parser) markerVar() (operand, *SyntaxError) {
 		if end >= 0 {
 			v := p.src[p.pos+1 : p.pos+1+end]
 			p.pos += end + 2
-			return operand{text: v}, nil
+			return operand{text: v, written: v}, nil
 		}
 		return operand{}, p.error("Expected a closing quote " + string(c) + " for the quoted string")
 	}
@@ -414,9 +415,9 @@ func (it *markerItem) eval(ctx *evalContext) (bool, error) {
 			value += "local"
 		}
 	}
-	lhs, rhs := it.lhs.text, value
+	lhs, rhs := value, it.rhs.text
 	if it.rhs.isVar {
-		lhs, rhs = value, it.rhs.text
+		lhs, rhs = it.lhs.text, value
 	}
 	return compare(lhs, it.op, rhs)
 }
