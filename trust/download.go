@@ -120,6 +120,8 @@ type HashMismatchError struct {
 	Want, Got string
 }
 
+// Error names the file, its origin and both digests, laid out like pip's
+// hash-mismatch report.
 func (e *HashMismatchError) Error() string {
 	return fmt.Sprintf("%s does not match its trusted %s hash (downloaded from %s):\n    Expected %s %s\n         Got %s %s",
 		e.File, e.Algo, e.URL, e.Algo, e.Want, strings.Repeat(" ", len(e.Algo)), e.Got)
@@ -148,6 +150,7 @@ type LengthError struct {
 	Announced bool
 }
 
+// Error names the file, its origin and both lengths.
 func (e *LengthError) Error() string {
 	switch {
 	case e.Announced:

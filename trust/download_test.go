@@ -330,6 +330,39 @@ func TestResumeWithRange(t *testing.T) {
 	assertOnly(t, dir, "big.whl")
 }
 
+func TestResumeAfterStall(t *testing.T) {
+	data := content(300_000, 13)
+	var n atomic.Int32
+	var ranges sync.Map
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		i := n.Add(1)
+		ranges.Store(i, r.Header.Get("Range"))
+		if i == 1 {
+			// Half the file, then silence: the client's read timeout fires.
+			w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+			w.Write(data[:150_000])
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+			return
+		}
+		http.ServeContent(w, r, "f", time.Time{}, bytes.NewReader(data))
+	}))
+	defer srv.Close()
+	c, err := httpx.New(httpx.Options{Timeout: 500 * time.Millisecond, Retries: 2, RetryBaseDelay: time.Millisecond,
+		NoNetrc: true, LookupEnv: func(string) (string, bool) { return "", false }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := NewDownloader(c, DownloaderOptions{})
+	res, err := d.Download(t.Context(), Request{URL: srv.URL, Dest: filepath.Join(t.TempDir(), "f.whl"), Length: int64(len(data)), Hashes: digests(data)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := ranges.Load(int32(2)); r != "bytes=150000-" || res.Resumes != 1 {
+		t.Errorf("second request Range %q, %d resumes", r, res.Resumes)
+	}
+}
+
 func TestRestartWithoutRangeSupport(t *testing.T) {
 	data := content(500_000, 7)
 	s := &breakingServer{data: data, cut: 200_000, breaks: 1, ranges: false}

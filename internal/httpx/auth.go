@@ -69,6 +69,7 @@ type authTransport struct {
 	next  http.RoundTripper
 }
 
+// RoundTrip sends req with its host's credentials.
 func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	sent := req.Header.Get("Authorization") != ""
 	if !sent {

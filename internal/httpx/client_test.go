@@ -289,13 +289,13 @@ func TestSlowBodyThatFlowsDoesNotTimeOut(t *testing.T) {
 		for i := 0; i < 8; i++ {
 			w.Write([]byte("chunk"))
 			w.(http.Flusher).Flush()
-			time.Sleep(50 * time.Millisecond)
+			time.Sleep(150 * time.Millisecond)
 		}
 	}))
 	defer srv.Close()
-	// 8 × 50 ms = 400 ms in all, well past the 150 ms timeout, but no single
-	// wait exceeds it.
-	c, _ := newTestClient(t, Options{Timeout: 150 * time.Millisecond}, nil)
+	// 8 × 150 ms = 1.2 s in all, well past the 600 ms timeout, but no single
+	// wait comes near it.
+	c, _ := newTestClient(t, Options{Timeout: 600 * time.Millisecond}, nil)
 	resp, err := c.Get(t.Context(), srv.URL, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -776,5 +776,25 @@ func TestUserAgent(t *testing.T) {
 	readAll(t, resp)
 	if ua.Load() != "gopip/1.2.3 (+pip-compatible)" {
 		t.Errorf("User-Agent %q", ua.Load())
+	}
+}
+
+func TestHTTP2WhereOffered(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, r.Proto)
+	}))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+	ca := writeFile(t, "ca.pem", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})))
+	c, _ := newTestClient(t, Options{Cert: ca}, nil)
+	for i := 0; i < 2; i++ {
+		resp, err := c.Get(t.Context(), srv.URL, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := readAll(t, resp); got != "HTTP/2.0" {
+			t.Errorf("server saw %s", got)
+		}
 	}
 }

@@ -23,6 +23,7 @@ type StatusError struct {
 	Attempts int
 }
 
+// Error formats the error as pip does, with the attempts when retried.
 func (e *StatusError) Error() string {
 	kind := "Client Error"
 	if e.StatusCode >= 500 {
@@ -80,6 +81,7 @@ type Error struct {
 	Err error
 }
 
+// Error names the method, the URL and the reason.
 func (e *Error) Error() string {
 	msg := fmt.Sprintf("%s %s: %v", e.Method, e.URL, e.Err)
 	if e.Attempts > 1 {
@@ -121,6 +123,7 @@ type TimeoutError struct {
 	Phase string
 }
 
+// Error says how long nothing came, and while waiting for what.
 func (e *TimeoutError) Error() string {
 	return fmt.Sprintf("timed out: no data for %v (waiting for %s)", e.After, e.Phase)
 }
@@ -141,6 +144,7 @@ type InsecureError struct {
 	Host string
 }
 
+// Error names the refused URL and its host.
 func (e *InsecureError) Error() string {
 	return fmt.Sprintf("refusing %s: the repository located at %s is not a trusted or secure host", e.URL, e.Host)
 }

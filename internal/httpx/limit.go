@@ -55,6 +55,7 @@ type limitTransport struct {
 	next    http.RoundTripper
 }
 
+// RoundTrip waits for a slot of req's host, then sends req.
 func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	release, err := t.limiter.acquire(req.Context(), hostKey(req))
 	if err != nil {

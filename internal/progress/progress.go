@@ -206,7 +206,7 @@ type Task struct {
 }
 
 // Start begins a task named name (a file name) of total bytes; total <= 0
-// means unknown.
+// means unknown. After Close it returns nil: nothing more is shown.
 func (r *Renderer) Start(name string, total int64) *Task {
 	if r == nil || r.style == styleOff {
 		return nil
@@ -217,6 +217,9 @@ func (r *Renderer) Start(name string, total int64) *Task {
 	t := &Task{r: r, name: name, total: total}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.closed {
+		return nil
+	}
 	r.started++
 	now := r.opts.Now()
 	if r.firstAt.IsZero() {
@@ -236,7 +239,7 @@ func (r *Renderer) Start(name string, total int64) *Task {
 	case styleBars:
 		t.bar = newBar(name, total)
 		r.active = append(r.active, t)
-		if r.stop == nil && !r.closed {
+		if r.stop == nil {
 			r.stop = make(chan struct{})
 			r.wg.Add(1)
 			go r.loop(r.stop)
