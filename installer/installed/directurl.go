@@ -27,6 +27,10 @@ type DirectURL struct {
 	Archive      *ArchiveInfo
 	Dir          *DirInfo
 	VCS          *VCSInfo
+
+	// keepEmptySubdirectory records a "subdirectory": "" that pip
+	// would write back.
+	keepEmptySubdirectory bool
 }
 
 // ArchiveInfo describes an archive (wheel or sdist) installed from a URL.
@@ -47,6 +51,8 @@ type VCSInfo struct {
 	VCS               string
 	CommitID          string
 	RequestedRevision string // "" when absent
+
+	keepEmptyRevision bool // "requested_revision": "" was present
 }
 
 // DirectURLError is a direct_url.json that pip 23.2 rejects; its message is
@@ -79,7 +85,7 @@ func ParseDirectURL(data []byte) (*DirectURL, error) {
 	if u.URL, err = requiredString(d, "url"); err != nil {
 		return nil, err
 	}
-	if u.Subdirectory, _, err = optionalString(d, "subdirectory"); err != nil {
+	if u.Subdirectory, u.keepEmptySubdirectory, err = optionalString(d, "subdirectory"); err != nil {
 		return nil, err
 	}
 	n := 0
@@ -148,7 +154,7 @@ func ParseDirectURL(data []byte) (*DirectURL, error) {
 		if vi.CommitID, err = requiredString(m, "commit_id"); err != nil {
 			return nil, err
 		}
-		if vi.RequestedRevision, _, err = optionalString(m, "requested_revision"); err != nil {
+		if vi.RequestedRevision, vi.keepEmptyRevision, err = optionalString(m, "requested_revision"); err != nil {
 			return nil, err
 		}
 		u.VCS = vi
@@ -249,7 +255,7 @@ func (u *DirectURL) JSON() []byte {
 	}
 	str := func(s string) func() { return func() { writePyJSONString(&b, s) } }
 	top := []kv{{"url", str(u.RedactedURL())}}
-	if u.Subdirectory != "" {
+	if u.Subdirectory != "" || u.keepEmptySubdirectory {
 		top = append(top, kv{"subdirectory", str(u.Subdirectory)})
 	}
 	switch {
@@ -281,7 +287,7 @@ func (u *DirectURL) JSON() []byte {
 	case u.VCS != nil:
 		top = append(top, kv{"vcs_info", func() {
 			items := []kv{{"vcs", str(u.VCS.VCS)}, {"commit_id", str(u.VCS.CommitID)}}
-			if u.VCS.RequestedRevision != "" {
+			if u.VCS.RequestedRevision != "" || u.VCS.keepEmptyRevision {
 				items = append(items, kv{"requested_revision", str(u.VCS.RequestedRevision)})
 			}
 			obj(items)

@@ -1,0 +1,94 @@
+package installed
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func FuzzParseMessage(f *testing.F) {
+	for _, s := range metadataCorpus {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m := parseMessage(universalNewlines(s))
+		for _, fl := range m.Fields {
+			if fl.Name == "" || strings.ContainsAny(fl.Name, ": \t\n") {
+				t.Fatalf("bad field name %q from %q", fl.Name, s)
+			}
+		}
+	})
+}
+
+func FuzzParseDirectURL(f *testing.F) {
+	for _, s := range directURLCorpus {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		u, err := ParseDirectURL(data)
+		if err != nil {
+			return
+		}
+		// What JSON writes reads back, and a second round changes
+		// nothing but the URL (pip redacts "a@b@host" one "@" at a time).
+		out := u.JSON()
+		u2, err := ParseDirectURL(out)
+		if err != nil {
+			t.Fatalf("JSON() = %s does not parse: %v", out, err)
+		}
+		u2.URL = u.RedactedURL()
+		if out2 := u2.JSON(); !bytes.Equal(out, out2) && !strings.Contains(u.URL, "@") {
+			t.Fatalf("round trip changed JSON:\n%s\n%s", out, out2)
+		}
+		_ = u.FreezeRequirement("x")
+		_, _ = FileURLToPath(u.URL)
+	})
+}
+
+func FuzzEvalMarker(f *testing.F) {
+	for _, s := range markerCorpus {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		_, _ = EvalMarker(s, linuxEnv)
+	})
+}
+
+func FuzzSplitRequirement(f *testing.F) {
+	for _, s := range []string{"a", "a[b] (>=1) ; python_version < '3'", "a @ https://x/y.whl ; os_name=='nt'", "-x", "a;"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		name, _, err := SplitRequirement(s)
+		if err == nil && name == "" {
+			t.Fatalf("%q: no name and no error", s)
+		}
+	})
+}
+
+func FuzzRecordFirstColumns(f *testing.F) {
+	f.Add("a.py,sha256=x,1\r\n\"b,c\",,\n\"open\nquote\",,\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, p := range recordFirstColumns(s) {
+			_ = purePath(p)
+		}
+	})
+}
+
+func FuzzRequiresTxt(f *testing.F) {
+	f.Add("one\n[extra1]\ntwo>=1\n[:sys_platform=='linux']\nthree\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		dir := t.TempDir()
+		write(t, dir, map[string]string{"x-1.egg-info/PKG-INFO": "Name: x\nVersion: 1\n", "x-1.egg-info/requires.txt": s})
+		d, _ := Find([]string{dir}, "x")
+		if d == nil {
+			t.Fatal("x not found")
+		}
+		if _, err := d.Dependencies(func() (map[string]string, error) { return linuxEnv, nil }); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func errorsIsNoRecord(err error) bool { return errors.Is(err, ErrNoRecord) }
