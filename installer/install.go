@@ -1,0 +1,1141 @@
+package installer
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/gopip/gopip/installer/installed"
+	"github.com/gopip/gopip/resolver/pep440"
+	"github.com/gopip/gopip/resolver/pep508"
+	"github.com/gopip/gopip/resolver/tags"
+	"github.com/gopip/gopip/scripts"
+)
+
+// InstallOptions tune Install.
+type InstallOptions struct {
+	// Compile byte-compiles the installed .py files, as pip does unless
+	// --no-compile.
+	Compile bool
+	// ForceReinstall reinstalls a distribution already installed in the
+	// same version (--force-reinstall).
+	ForceReinstall bool
+	// Reporter receives progress and warnings; nil discards them.
+	Reporter Reporter
+	// Ensurepip is ENSUREPIP_OPTIONS as pip would see it; it changes the
+	// names of pip's own launchers (see package scripts).
+	Ensurepip scripts.EnsurepipMode
+	// CompileWorkers is the number of interpreter processes compiling
+	// byte-code in parallel; 0 means the number of CPUs, at most 8.
+	CompileWorkers int
+
+	// hook, for tests, is called at named points of the transaction; an
+	// error it returns aborts the installation there.
+	hook func(point string) error
+}
+
+// InstalledDist names an installed distribution.
+type InstalledDist struct {
+	Name     string // as its metadata writes it
+	Version  string
+	Location string // the directory holding its .dist-info
+}
+
+// InstallResult says what Install did.
+type InstallResult struct {
+	// Installed are the distributions installed, in the order of the
+	// wheels (pip sorts its "Successfully installed" line by name).
+	Installed []InstalledDist
+	// AlreadyInstalled are the wheels skipped because the same version is
+	// installed (no ForceReinstall).
+	AlreadyInstalled []InstalledDist
+	// Uninstalled are the distributions replaced (upgraded, downgraded or
+	// reinstalled).
+	Uninstalled []InstalledDist
+	// ConsoleScripts are the console_scripts launchers written, as final
+	// paths; pip warns when their directory is not on PATH (see
+	// ScriptsNotOnPATHWarning).
+	ConsoleScripts []string
+}
+
+// Install installs wheels into env, as pip 23.2's install_wheel does for
+// each, all at once: either every wheel is installed (and every older
+// version it replaces removed), or, on any error or when ctx is
+// cancelled, the environment is left exactly as it was.
+//
+// Before anything touches the environment, each wheel is checked: its
+// tags against the interpreter, its entry names (absolute paths, ".."
+// components, symbolic links and duplicates are refused), its .dist-info
+// directory, WHEEL (Wheel-Version 2+ refused, 1.x above 1.0 warned
+// about), METADATA against the file name, and RECORD (every file listed
+// with a sha256 or stronger hash). Then the environment is locked
+// (another gopip waits), an interrupted earlier run is recovered, and the
+// wheels are extracted into staging directories, each file verified
+// against RECORD while it streams (hash and size; reading stops at the
+// size the zip header declares). A wheel of a distribution already
+// installed in another version replaces it; in the same version it is
+// skipped unless ForceReinstall. With --target (env.Target) nothing is
+// looked up; existing top-level items of the target directory are kept
+// (with pip's warning) unless env.Options.Upgrade, which replaces them.
+//
+// A failure returns a *WheelError for a bad wheel; other errors name the
+// file concerned.
+func Install(ctx context.Context, env *Environment, wheels []Wheel, opts InstallOptions) (*InstallResult, error) {
+	rep := reporterOrNop(opts.Reporter)
+	in := env.Interpreter
+	supported := tags.NewSet(tags.Supported(in.Tags))
+	var ws []*wheelFile
+	defer func() {
+		for _, w := range ws {
+			w.Close()
+		}
+	}()
+	byName := map[string]*wheelFile{}
+	for _, wh := range wheels {
+		if wh.Path == "" {
+			return nil, errors.New("Install: wheel without a path")
+		}
+		w, err := openWheel(wh, in, supported)
+		if err != nil {
+			return nil, err
+		}
+		ws = append(ws, w)
+		if prev, dup := byName[w.norm]; dup {
+			return nil, fmt.Errorf("%s and %s are both wheels of %s; install one of them", prev.Path, w.Path, w.name)
+		}
+		byName[w.norm] = w
+	}
+	inst := &installation{env: env, opts: opts, rep: rep, result: &InstallResult{}}
+	for _, w := range ws {
+		d, err := inst.planWheel(w)
+		if err != nil {
+			return nil, err
+		}
+		inst.dists = append(inst.dists, d)
+	}
+
+	lock, err := lockEnv(ctx, env.LockDir(), rep)
+	if err != nil {
+		return nil, err
+	}
+	ok := false
+	defer func() { lock.unlock(!ok) }()
+	if err := recoverLocked(env, rep); err != nil {
+		return nil, err
+	}
+	for _, w := range ws {
+		for _, m := range w.warnings {
+			rep.Report(Event{Kind: EventWarning, Message: m, Wheel: &w.Wheel})
+		}
+	}
+	if err := inst.run(ctx); err != nil {
+		return nil, err
+	}
+	ok = true
+	return inst.result, nil
+}
+
+// recoverLocked recovers an interrupted transaction; the caller holds the
+// lock.
+func recoverLocked(env *Environment, rep Reporter) error {
+	j, err := recoverEnv(env.LockDir())
+	if err != nil {
+		return err
+	}
+	if j != "" {
+		rep.Report(Event{Kind: EventRecovered, Path: j, Message: "Recovered from an interrupted gopip run in " + env.LockDir()})
+	}
+	return nil
+}
+
+// Recover locks env and rolls back (or completes) a transaction that a
+// killed gopip left behind, removing its staging files. Install and
+// Uninstall do this themselves; commands that change nothing call it to
+// repair an environment before reading it. Without an interrupted run it
+// only takes and releases the lock.
+func Recover(ctx context.Context, env *Environment, r Reporter) error {
+	rep := reporterOrNop(r)
+	if _, err := os.Stat(env.LockDir()); err != nil {
+		return nil // nothing there, nothing to recover
+	}
+	lock, err := lockEnv(ctx, env.LockDir(), rep)
+	if err != nil {
+		return err
+	}
+	defer lock.unlock(false)
+	return recoverLocked(env, rep)
+}
+
+// fileOp is one archive file to install.
+type fileOp struct {
+	f          *zip.File
+	recordPath string // the archive name, RECORD's key
+	dest       string // scheme-space destination
+	script     bool   // .data/scripts: #!python is rewritten
+	exec       bool
+}
+
+// dist is one wheel being installed.
+type dist struct {
+	w       *wheelFile
+	scheme  Scheme
+	libDir  string
+	ops     []fileOp
+	scripts []scripts.Script
+	// outcome of the installed-distribution lookup
+	skip bool
+	old  *installed.Distribution
+
+	// RECORD bookkeeping, as pip's _install_wheel keeps it (scheme-space)
+	installed map[string]string // archive path → record path
+	changed   map[string]recHash
+	generated []string // scheme paths of generated files
+	genHash   map[string]recHash
+	pycs      []string // scheme paths of compiled .pyc files
+}
+
+type recHash struct {
+	hash string
+	size int64
+}
+
+type installation struct {
+	env    *Environment
+	opts   InstallOptions
+	rep    Reporter
+	result *InstallResult
+	dists  []*dist
+	t      *txn
+	umask  fs.FileMode
+
+	mu sync.Mutex
+	// staged maps final paths to staged paths (the last writer wins)
+	staged map[string]string
+	// owner maps each final path to the index of the dist whose file
+	// ends up there
+	owner map[string]int
+	// target directory items: state per top-level item
+	items map[string]itemState
+}
+
+type itemState int
+
+const (
+	itemNew itemState = iota
+	itemSkip
+	itemReplace
+)
+
+// planWheel classifies the wheel's files the way pip's _install_wheel
+// does, computing scheme-space destinations. It touches nothing.
+func (inst *installation) planWheel(w *wheelFile) (*dist, error) {
+	reqName := w.ReqName
+	if reqName == "" {
+		reqName = w.filename.Name
+	}
+	d := &dist{w: w, scheme: inst.env.Scheme(reqName)}
+	if w.rootIsPurelib {
+		d.libDir = d.scheme.Purelib
+	} else {
+		d.libDir = d.scheme.Platlib
+	}
+	schemePaths := map[string]string{
+		"purelib": d.scheme.Purelib, "platlib": d.scheme.Platlib, "headers": d.scheme.Headers,
+		"scripts": d.scheme.Scripts, "data": d.scheme.Data,
+	}
+	var root, data, scriptOps []fileOp
+	for _, f := range w.files {
+		name := f.Name
+		normed := path.Clean(name)
+		top, _, _ := strings.Cut(name, "/")
+		op := fileOp{f: f, recordPath: name, exec: zipExecutable(f)}
+		if !strings.HasSuffix(top, ".data") {
+			op.dest = filepath.Join(d.libDir, filepath.FromSlash(normed))
+			root = append(root, op)
+			continue
+		}
+		parts := strings.SplitN(normed, "/", 3)
+		if len(parts) < 3 {
+			return nil, &WheelError{Wheel: w.Path, Entry: name, Reason: fmt.Sprintf("Unexpected file in %s: %s. .data directory contents should be named like: '<scheme key>/<path>'.", w.Path, pyRepr(name))}
+		}
+		base, ok := schemePaths[parts[1]]
+		if !ok {
+			return nil, &WheelError{Wheel: w.Path, Entry: name, Reason: fmt.Sprintf("Unknown scheme key used in %s: %s (for file %s). .data directory contents should be in subdirectories named with a valid scheme key (data, headers, platlib, purelib, scripts)", w.Path, parts[1], pyRepr(name))}
+		}
+		op.dest = filepath.Join(base, filepath.FromSlash(parts[2]))
+		rawParts := strings.SplitN(name, "/", 3)
+		if len(rawParts) > 2 && rawParts[1] == "scripts" {
+			// setuptools' wrappers for entry points are not installed:
+			// pip writes its own launchers.
+			if scripts.IsEntryPointWrapper(filepath.Base(op.dest), w.entryPoints) {
+				continue
+			}
+			op.script = true
+			scriptOps = append(scriptOps, op)
+			continue
+		}
+		data = append(data, op)
+	}
+	d.ops = append(append(root, data...), scriptOps...)
+	target := scripts.Target{Python: inst.env.Interpreter.Executable, Ensurepip: inst.opts.Ensurepip}
+	if vi := inst.env.Interpreter.VersionInfo; len(vi) >= 2 {
+		target.Major, target.Minor = vi[0], vi[1]
+	}
+	var err error
+	d.scripts, err = target.Scripts(w.entryPoints)
+	if err != nil {
+		return nil, &WheelError{Wheel: w.Path, Entry: w.distInfo + "/entry_points.txt", Reason: err.Error()}
+	}
+	return d, nil
+}
+
+// zipExecutable is pip's zip_item_is_executable: the Unix mode in the
+// entry's external attributes is a regular file with an x bit.
+func zipExecutable(f *zip.File) bool {
+	mode := f.ExternalAttrs >> 16
+	return mode != 0 && mode&0o170000 == 0o100000 && mode&0o111 != 0
+}
+
+// run does the locked part of Install.
+func (inst *installation) run(ctx context.Context) error {
+	env := inst.env
+	in := env.Interpreter
+	var err error
+	if inst.umask, err = currentUmask(); err != nil {
+		return err
+	}
+
+	// Installed distributions: skip, replace, or install anew.
+	var names []string
+	for _, d := range inst.dists {
+		if env.Target != "" {
+			names = append(names, d.w.name)
+			continue
+		}
+		old, err := installed.Find(env.lookup, d.w.name)
+		if err != nil {
+			return fmt.Errorf("looking up installed %s: %w", d.w.name, err)
+		}
+		if old != nil {
+			old, err = inst.distToUninstall(old)
+			if err != nil {
+				return err
+			}
+		}
+		if old != nil && !inst.opts.ForceReinstall && sameVersion(old.Version, d.w.version) {
+			d.skip = true
+			inst.result.AlreadyInstalled = append(inst.result.AlreadyInstalled, InstalledDist{Name: old.Name, Version: old.Version, Location: old.Location})
+			wh := d.w.Wheel
+			inst.rep.Report(Event{Kind: EventAlreadyInstalled, Name: old.Name, Version: old.Version, Location: old.Location, Wheel: &wh})
+			continue
+		}
+		d.old = old
+		names = append(names, d.w.name)
+	}
+	var todo []*dist
+	for _, d := range inst.dists {
+		if !d.skip {
+			todo = append(todo, d)
+		}
+	}
+	inst.dists = todo
+	if len(todo) == 0 {
+		return nil
+	}
+	inst.rep.Report(Event{Kind: EventInstalling, Names: names})
+
+	// Old files to move aside: computed before anything is written, so
+	// that a distribution without RECORD stops the install here.
+	var aside []asideItem
+	for _, d := range inst.dists {
+		if d.old == nil {
+			continue
+		}
+		items, err := inst.removalSet(d.old)
+		if err != nil {
+			return err
+		}
+		aside = append(aside, items...)
+	}
+
+	var comp *compiler
+	if inst.opts.Compile && inst.hasPython() {
+		comp, err = startCompiler(ctx, in.Executable, inst.opts.CompileWorkers)
+		if err != nil {
+			return err
+		}
+		defer comp.close()
+	}
+
+	inst.t, err = newTxn(env.LockDir(), inst.opts.hook)
+	if err != nil {
+		return err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			inst.t.rollback()
+		}
+	}()
+	if err := inst.t.at("begin"); err != nil {
+		return err
+	}
+	if err := inst.stage(ctx); err != nil {
+		return err
+	}
+	if comp != nil {
+		if err := inst.compile(ctx, comp); err != nil {
+			return err
+		}
+	}
+	for _, d := range inst.dists {
+		if err := inst.writeRecord(d); err != nil {
+			return err
+		}
+	}
+	if err := inst.t.at("staged"); err != nil {
+		return err
+	}
+	moves, prune, err := inst.plan(aside)
+	if err != nil {
+		return err
+	}
+	for _, d := range inst.dists {
+		if d.old != nil {
+			inst.rep.Report(Event{Kind: EventAttemptingUninstall, Name: d.w.name})
+			inst.rep.Report(Event{Kind: EventFoundExisting, Name: d.old.Name, Version: d.old.Version, Location: d.old.Location})
+			inst.rep.Report(Event{Kind: EventUninstalling, Name: d.old.Name, Version: d.old.Version, Location: d.old.Location})
+		}
+	}
+	if err := inst.t.commit(ctx, moves, prune); err != nil {
+		return err
+	}
+	committed = true
+	if err := inst.t.finish(); err != nil {
+		inst.rep.Report(Event{Kind: EventWarning, Message: fmt.Sprintf("Installed, but cleaning up failed: %v", err)})
+	}
+	for _, d := range inst.dists {
+		if d.old != nil {
+			inst.result.Uninstalled = append(inst.result.Uninstalled, InstalledDist{Name: d.old.Name, Version: d.old.Version, Location: d.old.Location})
+			inst.rep.Report(Event{Kind: EventUninstalled, Name: d.old.Name, Version: d.old.Version, Location: d.old.Location})
+		}
+	}
+	for _, d := range inst.dists {
+		loc := inst.final(d.libDir)
+		if env.Target != "" {
+			loc = env.Target
+		}
+		inst.result.Installed = append(inst.result.Installed, InstalledDist{Name: d.w.name, Version: d.w.version, Location: loc})
+		inst.rep.Report(Event{Kind: EventInstalled, Name: d.w.name, Version: d.w.version, Location: loc})
+	}
+	return nil
+}
+
+// sameVersion compares versions as pip does (packaging Version objects,
+// so "1.0" equals "1.0.0"), falling back to the text for non-PEP 440
+// versions.
+func sameVersion(a, b string) bool {
+	if a == b {
+		return true
+	}
+	va, err1 := pep440.Parse(a)
+	vb, err2 := pep440.Parse(b)
+	return err1 == nil && err2 == nil && pep440.Compare(va, vb) == 0
+}
+
+func (inst *installation) hasPython() bool {
+	for _, d := range inst.dists {
+		for _, op := range d.ops {
+			if strings.HasSuffix(op.dest, ".py") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// distToUninstall is pip's Factory.get_dist_to_uninstall and
+// UninstallPathSet.from_dist's checks: which installed distribution the
+// new one replaces, if any.
+func (inst *installation) distToUninstall(d *installed.Distribution) (*installed.Distribution, error) {
+	env := inst.env
+	in := env.Interpreter
+	if env.UserInstall && !inst.inUserSite(d) {
+		if in.InVirtualenv && inst.inSitePackages(d) {
+			return nil, fmt.Errorf("Will not install to the user site because it will lack sys.path precedence to %s in %s", d.Name, d.Location)
+		}
+		return nil, nil
+	}
+	loc := realPath(d.InstalledLocation)
+	if in.InVirtualenv && !pathHasPrefix(loc, realPath(in.Prefix)) {
+		inst.rep.Report(Event{Kind: EventNotUninstalling, Name: d.Name, Location: d.Location,
+			Message: fmt.Sprintf("Not uninstalling %s at %s, outside environment %s", pep508.NormalizeName(d.Name), realPath(d.Location), in.Prefix)})
+		return nil, nil
+	}
+	if loc == realPath(in.Stdlib) || loc == realPath(in.Platstdlib) {
+		inst.rep.Report(Event{Kind: EventNotUninstalling, Name: d.Name, Location: d.Location,
+			Message: fmt.Sprintf("Not uninstalling %s at %s, as it is in the standard library.", pep508.NormalizeName(d.Name), loc)})
+		return nil, nil
+	}
+	return d, nil
+}
+
+func (inst *installation) inUserSite(d *installed.Distribution) bool {
+	us := inst.env.Interpreter.UserSite
+	return us != "" && pathHasPrefix(realPath(d.InstalledLocation), realPath(us))
+}
+
+func (inst *installation) inSitePackages(d *installed.Distribution) bool {
+	s, err := inst.env.Interpreter.scheme("default")
+	if err != nil {
+		return false
+	}
+	return pathHasPrefix(realPath(d.InstalledLocation), realPath(s.Purelib))
+}
+
+// pathHasPrefix is pip's str.startswith on normalised paths.
+func pathHasPrefix(p, prefix string) bool { return strings.HasPrefix(p, prefix) }
+
+func realPath(p string) string {
+	if p == "" {
+		return ""
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	if r, err := filepath.EvalSymlinks(abs); err == nil {
+		return r
+	}
+	// Resolve what exists, like os.path.realpath.
+	dir, base := filepath.Split(abs)
+	if dir != abs && dir != "" {
+		return filepath.Join(realPath(filepath.Clean(dir)), base)
+	}
+	return abs
+}
+
+// final maps a scheme-space path to where it ends up: itself, except for
+// --target, where pip's _handle_target_dir moves the home scheme's
+// directories into the target. ok is false for files pip leaves behind
+// in its temporary home (data under its lib directory).
+func (inst *installation) finalPath(p string) (final, item string, ok bool) {
+	env := inst.env
+	if env.Target == "" {
+		return p, "", true
+	}
+	libs := []string{env.purelib}
+	if env.platlib != env.purelib {
+		libs = append(libs, env.platlib)
+	}
+	for _, l := range libs {
+		if rel, err := filepath.Rel(l, p); err == nil && rel != "." && !strings.HasPrefix(rel, "..") {
+			item, _, _ := strings.Cut(rel, string(filepath.Separator))
+			return filepath.Join(env.Target, rel), item, true
+		}
+	}
+	if rel, err := filepath.Rel(env.data, p); err == nil && rel != "." && !strings.HasPrefix(rel, "..") {
+		item, _, _ := strings.Cut(rel, string(filepath.Separator))
+		ddir := filepath.Join(env.data, item)
+		for _, l := range libs {
+			if strings.HasPrefix(l, ddir) {
+				return "", item, false
+			}
+		}
+		return filepath.Join(env.Target, rel), item, true
+	}
+	return "", "", false
+}
+
+func (inst *installation) final(p string) string {
+	f, _, ok := inst.finalPath(p)
+	if !ok {
+		return p
+	}
+	return f
+}
+
+// anchorFor returns the directory whose staging root holds final: the
+// deepest scheme directory containing it (the target directory for
+// --target), or else its parent.
+func (inst *installation) anchorFor(final string) string {
+	env := inst.env
+	if env.Target != "" {
+		return env.Target
+	}
+	best := ""
+	for _, a := range []string{env.purelib, env.platlib, env.scripts, env.include, env.data} {
+		if a == "" {
+			continue
+		}
+		if rel, err := filepath.Rel(a, final); err == nil && rel != "." && !strings.HasPrefix(rel, "..") && len(a) > len(best) {
+			best = a
+		}
+	}
+	if best == "" {
+		best = filepath.Dir(final)
+	}
+	return best
+}
+
+// stagedPathFor returns where the file with scheme-space path p of dist
+// index i is written: in the "new" tree when it is the last writer of
+// its final path, else in the "drop" tree (still written and verified).
+func (inst *installation) stagedPathFor(i int, p string) (string, error) {
+	final, item, ok := inst.finalPath(p)
+	dropRel := func() string {
+		return filepath.Join(strconv.Itoa(i), strings.TrimPrefix(filepath.ToSlash(p), "/"))
+	}
+	if !ok {
+		r, err := inst.t.root(inst.anchorFor(inst.env.Target))
+		if err != nil {
+			return "", err
+		}
+		return r.dropPath(dropRel()), nil
+	}
+	if item != "" && inst.itemState(item) == itemSkip {
+		r, err := inst.t.root(inst.env.Target)
+		if err != nil {
+			return "", err
+		}
+		return r.dropPath(dropRel()), nil
+	}
+	r, err := inst.t.root(inst.anchorFor(final))
+	if err != nil {
+		return "", err
+	}
+	inst.mu.Lock()
+	owner, known := inst.owner[final]
+	inst.mu.Unlock()
+	if known && owner != i {
+		return r.dropPath(dropRel()), nil
+	}
+	sp, err := r.newPath(final)
+	if err != nil {
+		return "", err
+	}
+	inst.mu.Lock()
+	inst.staged[final] = sp
+	inst.mu.Unlock()
+	return sp, nil
+}
+
+// itemState decides, once per top-level item of a --target directory,
+// what pip's _handle_target_dir does with it.
+func (inst *installation) itemState(item string) itemState {
+	inst.mu.Lock()
+	defer inst.mu.Unlock()
+	if s, ok := inst.items[item]; ok {
+		return s
+	}
+	p := filepath.Join(inst.env.Target, item)
+	s := itemNew
+	if _, err := os.Stat(p); err == nil {
+		switch st, _ := os.Lstat(p); {
+		case !inst.env.Options.Upgrade:
+			s = itemSkip
+			inst.rep.Report(Event{Kind: EventWarning, Path: p, Message: fmt.Sprintf("Target directory %s already exists. Specify --upgrade to force replacement.", p)})
+		case st != nil && st.Mode()&fs.ModeSymlink != 0:
+			s = itemSkip
+			inst.rep.Report(Event{Kind: EventWarning, Path: p, Message: fmt.Sprintf("Target directory %s already exists and is a link. pip will not automatically replace links, please remove if replacement is desired.", p)})
+		default:
+			s = itemReplace
+		}
+	}
+	inst.items[item] = s
+	return s
+}
+
+// stage extracts and verifies every file, rewrites scripts, writes the
+// launchers and the .dist-info files pip generates.
+func (inst *installation) stage(ctx context.Context) error {
+	inst.staged = map[string]string{}
+	inst.owner = map[string]int{}
+	inst.items = map[string]itemState{}
+	// The last writer of each final path wins, as when pip installs the
+	// wheels one after the other.
+	for i, d := range inst.dists {
+		for _, op := range d.ops {
+			if f, _, ok := inst.finalPath(op.dest); ok {
+				inst.owner[f] = i
+			}
+		}
+		for _, s := range d.scripts {
+			if f, _, ok := inst.finalPath(filepath.Join(d.scheme.Scripts, s.Name)); ok {
+				inst.owner[f] = i
+			}
+		}
+	}
+	// Decide the target items (and warn) in a stable order.
+	if inst.env.Target != "" {
+		for _, d := range inst.dists {
+			for _, op := range d.ops {
+				if _, item, ok := inst.finalPath(op.dest); ok && item != "" {
+					inst.itemState(item)
+				}
+			}
+		}
+	}
+	n := runtime.GOMAXPROCS(0)
+	if n > len(inst.dists) {
+		n = len(inst.dists)
+	}
+	errs := make([]error, len(inst.dists))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for k := 0; k < n; k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				errs[i] = inst.stageDist(ctx, i)
+			}
+		}()
+	}
+	for i := range inst.dists {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+func (inst *installation) stageDist(ctx context.Context, i int) error {
+	d := inst.dists[i]
+	w := d.w
+	d.installed = map[string]string{}
+	d.changed = map[string]recHash{}
+	d.genHash = map[string]recHash{}
+	for k, op := range d.ops {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if k == len(d.ops)/2 {
+			if err := inst.t.at("staging"); err != nil {
+				return err
+			}
+		}
+		sp, err := inst.stagedPathFor(i, op.dest)
+		if err != nil {
+			return err
+		}
+		h, err := inst.extract(w, op, sp)
+		if err != nil {
+			return err
+		}
+		rp := recordPath(op.dest, d.libDir)
+		d.installed[op.recordPath] = rp
+		if h != nil {
+			d.changed[rp] = *h
+		}
+	}
+	// Launchers (pip's ScriptMaker with clobber and set_mode).
+	lmode := scripts.LauncherMode(inst.umask)
+	for _, s := range d.scripts {
+		p := filepath.Join(d.scheme.Scripts, s.Name)
+		if _, err := inst.writeGenerated(i, d, p, s.Data, lmode); err != nil {
+			return err
+		}
+		if s.EntryPoint.Group == scripts.GroupConsole {
+			inst.mu.Lock()
+			inst.result.ConsoleScripts = append(inst.result.ConsoleScripts, inst.final(p))
+			inst.mu.Unlock()
+		}
+	}
+	gmode := 0o666 &^ inst.umask
+	info := filepath.Join(d.libDir, filepath.FromSlash(w.distInfo))
+	if _, err := inst.writeGenerated(i, d, filepath.Join(info, "INSTALLER"), []byte("gopip\n"), gmode); err != nil {
+		return err
+	}
+	du, err := directURL(w.Wheel)
+	if err != nil {
+		return &WheelError{Wheel: w.Path, Reason: err.Error()}
+	}
+	if du != nil {
+		if _, err := inst.writeGenerated(i, d, filepath.Join(info, "direct_url.json"), du.JSON(), gmode); err != nil {
+			return err
+		}
+	}
+	if w.Requested {
+		if _, err := inst.writeGenerated(i, d, filepath.Join(info, "REQUESTED"), nil, gmode); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeGenerated writes a file pip generates (launchers, INSTALLER, ...).
+func (inst *installation) writeGenerated(i int, d *dist, p string, data []byte, mode fs.FileMode) (string, error) {
+	sp, err := inst.stagedPathFor(i, p)
+	if err != nil {
+		return "", err
+	}
+	if err := writeStaged(sp, data, mode); err != nil {
+		return "", err
+	}
+	d.generated = append(d.generated, p)
+	d.genHash[p] = recHash{hash: installed.HashBytes(data), size: int64(len(data))}
+	return sp, nil
+}
+
+func writeStaged(sp string, data []byte, mode fs.FileMode) error {
+	if err := os.MkdirAll(filepath.Dir(sp), 0o777); err != nil {
+		return err
+	}
+	os.Remove(sp)
+	f, err := os.OpenFile(sp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(mode); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// extract writes one archive file to sp, verifying it against RECORD as
+// it streams. For a script whose first line is #!python it rewrites that
+// line and returns the new RECORD hash.
+func (inst *installation) extract(w *wheelFile, op fileOp, sp string) (*recHash, error) {
+	f := op.f
+	if err := os.MkdirAll(filepath.Dir(sp), 0o777); err != nil {
+		return nil, err
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, w.errorf(f.Name, "%v", err)
+	}
+	defer rc.Close()
+	declared := int64(f.UncompressedSize64)
+	exempt := w.recordExempt(f.Name)
+	row := w.rows[f.Name]
+	var hasher = sha256.New()
+	var check = hasher
+	if !exempt {
+		algo, _, _ := strings.Cut(row.Hash, "=")
+		check = newRecordHash(algo)
+	}
+	var buf bytes.Buffer
+	var dst io.Writer
+	var out *os.File
+	if op.script {
+		dst = &buf
+	} else {
+		os.Remove(sp)
+		out, err = os.OpenFile(sp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+		if err != nil {
+			return nil, err
+		}
+		defer out.Close()
+		dst = out
+	}
+	ws := []io.Writer{dst, check}
+	if check != hasher {
+		ws = append(ws, hasher)
+	}
+	n, err := io.Copy(io.MultiWriter(ws...), io.LimitReader(rc, declared+1))
+	if err != nil {
+		if errors.Is(err, zip.ErrFormat) || errors.Is(err, zip.ErrChecksum) {
+			return nil, w.errorf(f.Name, "corrupt or lying zip entry (%v); its data does not match the %d bytes its header declares", err, declared)
+		}
+		return nil, w.errorf(f.Name, "extracting: %v", err)
+	}
+	if n > declared {
+		return nil, w.errorf(f.Name, "its real size exceeds the %d bytes its zip header declares", declared)
+	}
+	if !exempt {
+		if ok, what := checkDigest(row, check.Sum(nil), n); !ok {
+			return nil, w.errorf(f.Name, "%s (RECORD says %s, size %s)", what, row.Hash, row.Size)
+		}
+	}
+	mode := 0o666 &^ inst.umask
+	if op.exec {
+		mode = (0o777 &^ inst.umask) | 0o111
+	}
+	if op.script {
+		data, changed := scripts.RewriteShebang(buf.Bytes(), inst.env.Interpreter.Executable)
+		if err := writeStaged(sp, data, mode); err != nil {
+			return nil, err
+		}
+		if changed {
+			return &recHash{hash: installed.HashBytes(data), size: int64(len(data))}, nil
+		}
+		return nil, nil
+	}
+	if err := out.Chmod(mode); err != nil {
+		return nil, err
+	}
+	return nil, out.Close()
+}
+
+// recordPath is pip's _fs_to_record_path: p relative to libDir, with "/".
+func recordPath(p, libDir string) string {
+	rel, err := filepath.Rel(libDir, p)
+	if err != nil {
+		rel = p
+	}
+	return filepath.ToSlash(rel)
+}
+
+// compile byte-compiles every installed .py file, as pip does after
+// extracting each wheel (pyc_source_file_paths: sorted, de-duplicated
+// installation paths).
+func (inst *installation) compile(ctx context.Context, c *compiler) error {
+	type src struct {
+		d      *dist
+		scheme string // scheme-space path of the .py
+		staged string
+	}
+	var srcs []src
+	var jobs []compileJob
+	for i, d := range inst.dists {
+		seen := map[string]bool{}
+		var rels []string
+		for _, rp := range d.installed {
+			if !seen[rp] {
+				seen[rp] = true
+				rels = append(rels, rp)
+			}
+		}
+		sort.Strings(rels)
+		for _, rp := range rels {
+			if !strings.HasSuffix(rp, ".py") {
+				continue
+			}
+			sp := filepath.Join(d.libDir, filepath.FromSlash(rp))
+			staged, err := inst.stagedLocation(i, sp)
+			if err != nil {
+				return err
+			}
+			final, _, ok := inst.finalPath(sp)
+			if !ok {
+				final = sp
+			}
+			srcs = append(srcs, src{d: d, scheme: sp, staged: staged})
+			jobs = append(jobs, compileJob{src: staged, dfile: final})
+		}
+	}
+	if len(jobs) == 0 {
+		return nil
+	}
+	// Several dists may install the same file: compile each staged file
+	// once.
+	uniq := map[string]int{}
+	var ujobs []compileJob
+	for _, j := range jobs {
+		if _, ok := uniq[j.src]; !ok {
+			uniq[j.src] = len(ujobs)
+			ujobs = append(ujobs, j)
+		}
+	}
+	if err := inst.t.at("compile"); err != nil {
+		return err
+	}
+	res, err := c.compile(ctx, ujobs)
+	if err != nil {
+		return err
+	}
+	for k, s := range srcs {
+		r := res[uniq[jobs[k].src]]
+		if !r.ok {
+			continue // pip skips files that do not compile
+		}
+		s.d.pycs = append(s.d.pycs, filepath.Join(filepath.Dir(s.scheme), "__pycache__", r.pyc))
+	}
+	return nil
+}
+
+// stagedLocation returns where the file with scheme path p of dist i
+// was staged.
+func (inst *installation) stagedLocation(i int, p string) (string, error) {
+	if final, _, ok := inst.finalPath(p); ok {
+		inst.mu.Lock()
+		sp, staged := inst.staged[final]
+		owner := inst.owner[final]
+		inst.mu.Unlock()
+		if staged && owner == i {
+			return sp, nil
+		}
+	}
+	// dropped: recompute its drop path (no state change)
+	return inst.stagedPathFor(i, p)
+}
+
+// writeRecord writes the new RECORD exactly as pip's
+// get_csv_rows_for_installed and _normalized_outrows build it.
+func (inst *installation) writeRecord(d *dist) error {
+	type row struct{ path, hash, size string }
+	var rows []row
+	installedLeft := map[string]string{}
+	for k, v := range d.installed {
+		installedLeft[k] = v
+	}
+	for _, pyc := range d.pycs {
+		// pip records byte-code under its absolute path as key, which no
+		// RECORD row matches.
+		installedLeft["\x00"+pyc] = recordPath(pyc, d.libDir)
+	}
+	for _, r := range d.w.record {
+		newPath, ok := installedLeft[r.Path]
+		if ok {
+			delete(installedLeft, r.Path)
+		} else {
+			newPath = r.Path
+		}
+		if h, ok := d.changed[newPath]; ok {
+			rows = append(rows, row{newPath, h.hash, strconv.FormatInt(h.size, 10)})
+		} else {
+			rows = append(rows, row{newPath, r.Hash, r.Size})
+		}
+	}
+	for _, g := range d.generated {
+		h := d.genHash[g]
+		rows = append(rows, row{recordPath(g, d.libDir), h.hash, strconv.FormatInt(h.size, 10)})
+	}
+	for _, v := range installedLeft {
+		rows = append(rows, row{v, "", ""})
+	}
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].path != rows[j].path {
+			return rows[i].path < rows[j].path
+		}
+		if rows[i].hash != rows[j].hash {
+			return rows[i].hash < rows[j].hash
+		}
+		return rows[i].size < rows[j].size
+	})
+	entries := make([]installed.RecordEntry, len(rows))
+	for i, r := range rows {
+		entries[i] = installed.RecordEntry{Path: r.path, Hash: r.hash, Size: r.size}
+	}
+	var buf bytes.Buffer
+	if err := installed.WriteRecord(&buf, entries); err != nil {
+		return err
+	}
+	i := indexOf(inst.dists, d)
+	p := filepath.Join(d.libDir, filepath.FromSlash(d.w.distInfo), "RECORD")
+	sp, err := inst.stagedLocation(i, p)
+	if err != nil {
+		return err
+	}
+	return writeStaged(sp, buf.Bytes(), 0o666&^inst.umask)
+}
+
+func indexOf(ds []*dist, d *dist) int {
+	for i, x := range ds {
+		if x == d {
+			return i
+		}
+	}
+	return -1
+}
+
+var (
+	hashFragmentRE = regexp.MustCompile(`[#&](sha512|sha384|sha256|sha224|sha1|md5)=([^&]*)`)
+	subdirectoryRE = regexp.MustCompile(`[#&]subdirectory=([^&]*)`)
+	urlSchemeRE    = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
+)
+
+// directURL builds the PEP 610 record pip 23.2 writes for a wheel given
+// by URL or path (direct_url_from_link, with the sha256 of the file
+// computed when the URL carries no hash, as operations/prepare.py does).
+func directURL(wh Wheel) (*installed.DirectURL, error) {
+	if wh.URL == "" {
+		return nil, nil
+	}
+	u := wh.URL
+	if !urlSchemeRE.MatchString(u) {
+		abs, err := filepath.Abs(u)
+		if err != nil {
+			return nil, err
+		}
+		u = pathToURL(abs)
+	}
+	hashName, hashValue := "", ""
+	if m := hashFragmentRE.FindStringSubmatch(u); m != nil {
+		hashName, hashValue = m[1], m[2]
+	}
+	var subdir string
+	if m := subdirectoryRE.FindStringSubmatch(u); m != nil {
+		subdir = m[1]
+	}
+	base, _, _ := strings.Cut(u, "#")
+	if hashName == "" {
+		f, err := os.Open(wh.Path)
+		if err != nil {
+			return nil, err
+		}
+		h := sha256.New()
+		_, err = io.Copy(h, f)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		hashName, hashValue = "sha256", hex.EncodeToString(h.Sum(nil))
+	}
+	return &installed.DirectURL{
+		URL:          base,
+		Subdirectory: subdir,
+		Archive:      &installed.ArchiveInfo{Hash: hashName + "=" + hashValue, Hashes: map[string]string{hashName: hashValue}},
+	}, nil
+}
+
+// pathToURL is pip's path_to_url on POSIX: "file://" + quote(path).
+func pathToURL(p string) string {
+	var b strings.Builder
+	b.WriteString("file://")
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("_.-~/", c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
+}
+
+// currentUmask returns the process umask without changing it (Linux
+// reports it in /proc/self/status); elsewhere it is read by setting and
+// restoring it.
+func currentUmask() (fs.FileMode, error) {
+	if data, err := os.ReadFile("/proc/self/status"); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			if v, ok := strings.CutPrefix(line, "Umask:"); ok {
+				n, err := strconv.ParseUint(strings.TrimSpace(v), 8, 32)
+				if err == nil {
+					return fs.FileMode(n), nil
+				}
+			}
+		}
+	}
+	m := syscall.Umask(0)
+	syscall.Umask(m)
+	return fs.FileMode(m), nil
+}
