@@ -18,10 +18,12 @@ type SpecifierError struct {
 	Reason string // what is wrong, such as "missing version after >="
 }
 
+// Error returns `invalid specifier "<input>": <reason>`.
 func (e *SpecifierError) Error() string {
 	return fmt.Sprintf("%v %q: %s", ErrInvalidSpecifier, e.Input, e.Reason)
 }
 
+// Unwrap returns ErrInvalidSpecifier.
 func (e *SpecifierError) Unwrap() error { return ErrInvalidSpecifier }
 
 // Specifier is one version clause such as ">=1.0", "==1.2.*" or "~=2.2".
@@ -391,11 +393,14 @@ func (ss SpecifierSet) Contains(v Version, prereleases bool) bool {
 
 // ContainsRaw is Contains for a version string as published: "===" clauses
 // compare it as a string, so a set made only of "===" clauses can match a
-// string that is not a PEP 440 version; any other clause rejects such a
-// string.
+// string that is not a PEP 440 version. Any other clause, and the empty
+// set, reject such a string.
 func (ss SpecifierSet) ContainsRaw(raw string, prereleases bool) bool {
 	v, ok := parse(trimPySpace(raw))
 	if ok && v.IsPrerelease() && !prereleases && !ss.AllowsPrereleases() {
+		return false
+	}
+	if !ok && len(ss.specs) == 0 {
 		return false
 	}
 	for _, sp := range ss.specs {

@@ -158,7 +158,8 @@ func TestContainsRaw(t *testing.T) {
 		{">=1.0", "foobar", false},
 		{">=1.0,===foobar", "foobar", false},
 		{">=1.0", "v1.5", true},
-		{"", "foobar", true},
+		{"", "foobar", false},
+		{"", "1.0", true},
 		{"===1.0a1", "1.0a1", true},
 	}
 	for _, tt := range tests {

@@ -359,6 +359,19 @@ func (v Version) writeRelease(b *strings.Builder) {
 	}
 }
 
+// MarshalText implements encoding.TextMarshaler with the canonical form.
+func (v Version) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler with Parse.
+func (v *Version) UnmarshalText(text []byte) error {
+	w, err := Parse(string(text))
+	if err != nil {
+		return err
+	}
+	*v = w
+	return nil
+}
+
 // Epoch returns the epoch, 0 when the version has none.
 func (v Version) Epoch() int { return v.epoch }
 

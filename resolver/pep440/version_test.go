@@ -1,6 +1,7 @@
 package pep440
 
 import (
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -196,5 +197,19 @@ func TestAccessors(t *testing.T) {
 	var zero Version
 	if zero.String() != "0" || Compare(zero, MustParse("0")) != 0 {
 		t.Errorf("zero Version = %q", zero)
+	}
+}
+
+func TestVersionJSON(t *testing.T) {
+	data, err := json.Marshal(map[string]Version{"v": MustParse("1.0-Alpha-1")})
+	if err != nil || string(data) != `{"v":"1.0a1"}` {
+		t.Fatalf("Marshal = %s %v", data, err)
+	}
+	var out map[string]Version
+	if err := json.Unmarshal(data, &out); err != nil || out["v"].String() != "1.0a1" {
+		t.Fatalf("Unmarshal = %v %v", out, err)
+	}
+	if err := json.Unmarshal([]byte(`{"v":"1.0foo"}`), &out); !errors.Is(err, ErrInvalidVersion) {
+		t.Errorf("Unmarshal of an invalid version: %v", err)
 	}
 }

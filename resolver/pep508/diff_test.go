@@ -88,6 +88,8 @@ class FallbackSpecifier(PreSpecifier):
         return super().contains(item)
 
 original = M.Specifier
+# Every case gives the whole environment; skip probing this interpreter.
+M.default_environment = dict
 def evaluate(m, env, cls):
     M.Specifier = cls
     try:

@@ -25,7 +25,7 @@ var (
 // has packaging's layout: what was expected, the input, and a caret under
 // the offending column (with '~' under the span that led there):
 //
-//	Expected semicolon (after version specifier) or end
+//	Expected comma (within version specifier), semicolon (after version specifier) or end
 //	    name >= 1.0 foo
 //	         ~~~~~~~^
 type SyntaxError struct {
@@ -35,6 +35,8 @@ type SyntaxError struct {
 	End    int    // byte offset of the caret
 }
 
+// Error returns the message, the input and the caret line, separated by
+// newlines.
 func (e *SyntaxError) Error() string {
 	start, end := min(e.Start, e.End), e.End
 	var b strings.Builder
