@@ -82,32 +82,51 @@ Packages are listed in a case-insensitive sorted order.`,
 }
 
 // editableSwitch backs pip's pair --exclude-editable/--include-editable,
-// which share one destination: the last one given wins.
+// which share one destination (include_editable): on the command line the
+// last one given wins. From PIP_* variables and config files pip stores
+// the boolean itself in that destination, whichever of the two names it
+// came under, so PIP_EXCLUDE_EDITABLE=1 includes editables; gopip keeps
+// that quirk. The command line sets the flag with the token
+// editableFromCommandLine, configuration with "true" or "false".
 type editableSwitch struct {
-	include *bool
+	dest    *editableDest
 	exclude bool // this flag is --exclude-editable
 }
 
-func (s *editableSwitch) String() string { return "false" }
-func (s *editableSwitch) Type() string   { return "bool" }
-func (s *editableSwitch) IsBoolFlag() bool {
-	return true
+// editableDest is the destination both flags share.
+type editableDest struct {
+	include *bool
+	fromCLI bool // set on the command line: configuration cannot override it
 }
 
+const editableFromCommandLine = "\x00cli"
+
+func (s *editableSwitch) String() string   { return "false" }
+func (s *editableSwitch) Type() string     { return "bool" }
+func (s *editableSwitch) IsBoolFlag() bool { return true }
+
 func (s *editableSwitch) Set(v string) error {
+	if v == editableFromCommandLine {
+		*s.dest.include = !s.exclude
+		s.dest.fromCLI = true
+		return nil
+	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
 		return err
 	}
-	*s.include = b != s.exclude
+	if !s.dest.fromCLI {
+		*s.dest.include = b
+	}
 	return nil
 }
 
 func addEditableSwitch(f *pflag.FlagSet, include *bool) {
-	ex := f.VarPF(&editableSwitch{include: include, exclude: true}, "exclude-editable", "", "Exclude editable package from output.")
-	ex.NoOptDefVal = "true"
-	in := f.VarPF(&editableSwitch{include: include}, "include-editable", "", "Include editable package from output.")
-	in.NoOptDefVal = "true"
+	dest := &editableDest{include: include}
+	ex := f.VarPF(&editableSwitch{dest: dest, exclude: true}, "exclude-editable", "", "Exclude editable package from output.")
+	ex.NoOptDefVal = editableFromCommandLine
+	in := f.VarPF(&editableSwitch{dest: dest}, "include-editable", "", "Include editable package from output.")
+	in.NoOptDefVal = editableFromCommandLine
 }
 
 func runList(ctx context.Context, g *globalOptions, opts *listOptions) error {

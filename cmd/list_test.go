@@ -432,6 +432,10 @@ func TestListMatchesPip(t *testing.T) {
 		diffCase{args: []string{"list"}, env: []string{"PIP_FORMAT=json", "PIP_EXCLUDE=baz spam", "PIP_NOT_REQUIRED=yes", "PIP_VERBOSE=1"}},
 		diffCase{args: []string{"list"}, env: []string{"PIP_EDITABLE=1", "PIP_FORMAT=freeze"}},
 		diffCase{args: []string{"list", "--format=columns"}, env: []string{"PIP_FORMAT=json", "PIP_PATH=" + e.extra}},
+		diffCase{args: []string{"list"}, env: []string{"PIP_EXCLUDE_EDITABLE=1"}},
+		diffCase{args: []string{"list"}, env: []string{"PIP_EXCLUDE_EDITABLE=0"}},
+		diffCase{args: []string{"list"}, env: []string{"PIP_INCLUDE_EDITABLE=no"}},
+		diffCase{args: []string{"list", "--exclude-editable"}, env: []string{"PIP_INCLUDE_EDITABLE=yes"}},
 	)
 	e.compare(t, cs...)
 }
