@@ -226,6 +226,9 @@ func (t *txn) commit(ctx context.Context, moves []move, prune []string) error {
 	if err := t.at("commit-end"); err != nil {
 		return err
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if err := t.log(journalRecord{Op: "committed"}); err != nil {
 		return err
 	}
