@@ -3,6 +3,7 @@ module github.com/gopip/gopip
 go 1.26.0
 
 require (
+	github.com/adrg/xdg v0.5.3 // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/mitchellh/colorstring v0.0.0-20190213212951-d06e56a500db // indirect
 	github.com/rivo/uniseg v0.4.7 // indirect

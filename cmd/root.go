@@ -10,10 +10,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/gopip/gopip/installer"
 )
 
 // Version is gopip's version, set at build time with
@@ -44,18 +45,17 @@ type globalOptions struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+	// interp is the inspected target interpreter, once known.
+	interp *installer.Interpreter
+
 	// environ is the process environment ("KEY=value"); tests replace it.
 	environ []string
 }
 
 // getenv returns the value of the environment variable key, or "".
 func (g *globalOptions) getenv(key string) string {
-	for i := len(g.environ) - 1; i >= 0; i-- {
-		if k, v, ok := strings.Cut(g.environ[i], "="); ok && k == key {
-			return v
-		}
-	}
-	return ""
+	v, _ := g.lookupEnv(key)
+	return v
 }
 
 // Main runs gopip with the process's arguments and returns its exit code.
