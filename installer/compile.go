@@ -59,8 +59,6 @@ type compileResult struct {
 // being extracted.
 type compiler struct {
 	workers []*pyWorker
-	startMu sync.Mutex
-	err     error
 }
 
 type pyWorker struct {
@@ -81,6 +79,7 @@ func startCompiler(ctx context.Context, python string, n int) (*compiler, error)
 	for i := 0; i < n; i++ {
 		w := &pyWorker{cmd: exec.CommandContext(ctx, python, "-c", compileScript)}
 		w.cmd.Stderr = &w.stderr
+		dieWithParent(w.cmd)
 		var err error
 		if w.stdin, err = w.cmd.StdinPipe(); err != nil {
 			c.close()
