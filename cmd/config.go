@@ -185,7 +185,9 @@ func (g *globalOptions) applyConfig(c *cobra.Command) error {
 			return
 		}
 		cv, ok := values[f.Name]
-		if !ok {
+		if !ok || cv.value == "" {
+			// pip ignores empty values ("Ignoring configuration key ...
+			// as its value is empty").
 			return
 		}
 		if err := setFromConfig(f, cv.value); err != nil {

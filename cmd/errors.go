@@ -40,6 +40,12 @@ type securityFailure interface {
 	SecurityFailure() bool
 }
 
+// silentFailure is implemented by errors whose message was already
+// printed (pip's show prints a warning and exits 1 with nothing more).
+type silentFailure interface {
+	Silent() bool
+}
+
 // hinter is implemented by errors that carry a remedy for the user.
 type hinter interface {
 	Hint() string
@@ -58,6 +64,10 @@ type diagnostic interface {
 func (g *globalOptions) report(c *cobra.Command, err error) int {
 	if err == nil {
 		return exitOK
+	}
+	var silent silentFailure
+	if errors.As(err, &silent) && silent.Silent() {
+		return exitError
 	}
 	var (
 		ue usageError

@@ -81,11 +81,7 @@ func runFreeze(ctx context.Context, g *globalOptions, opts *freezeOptions) error
 	if !opts.all {
 		skip["pip"] = true
 		// pip 23.2 hides the build back-ends only below Python 3.12.
-		f, err := env.targetFacts()
-		if err != nil {
-			return err
-		}
-		if f.Version[0] < 3 || (f.Version[0] == 3 && f.Version[1] < 12) {
+		if v := env.interp.VersionInfo; len(v) >= 2 && (v[0] < 3 || (v[0] == 3 && v[1] < 12)) {
 			skip["setuptools"], skip["distribute"], skip["wheel"] = true, true, true
 		}
 	}

@@ -2,11 +2,9 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -15,6 +13,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/gopip/gopip/installer"
 	"github.com/gopip/gopip/installer/installed"
 	"github.com/gopip/gopip/resolver/pep508"
 	"github.com/spf13/cobra"
@@ -331,59 +330,16 @@ type distEnv struct {
 	dirs     []string // searched: --path, or sys.path
 	sysPath  []string
 	userSite string
-	facts    *targetFacts
+	interp   *installer.Interpreter
 	editable map[*installed.Distribution]string
 }
 
-// targetFacts are what list, show and freeze need to know about the target
-// interpreter beyond its sys.path.
-// TODO(lead): take these from installer.Inspect's cached answer.
-type targetFacts struct {
-	Prefix   string            `json:"prefix"`
-	Venv     bool              `json:"venv"`
-	Version  [2]int            `json:"version"`
-	Markers  map[string]string `json:"markers"`
-	UserSite string            `json:"user_site"`
-}
-
-const targetFactsScript = `
-import json, os, platform, sys
-def fv(info):
-    v = "{0.major}.{0.minor}.{0.micro}".format(info)
-    if info.releaselevel != "final":
-        v += info.releaselevel[0] + str(info.serial)
-    return v
-print(json.dumps({
-    "prefix": os.path.normcase(os.path.realpath(sys.prefix)),
-    "venv": sys.prefix != getattr(sys, "base_prefix", sys.prefix) or hasattr(sys, "real_prefix"),
-    "version": list(sys.version_info[:2]),
-    "markers": {
-        "implementation_name": sys.implementation.name,
-        "implementation_version": fv(sys.implementation.version),
-        "os_name": os.name,
-        "platform_machine": platform.machine(),
-        "platform_release": platform.release(),
-        "platform_system": platform.system(),
-        "platform_version": platform.version(),
-        "python_full_version": platform.python_version(),
-        "platform_python_implementation": platform.python_implementation(),
-        "python_version": ".".join(platform.python_version_tuple()[:2]),
-        "sys_platform": sys.platform,
-    },
-}))
-`
-
 func newDistEnv(ctx context.Context, g *globalOptions, paths []string) (*distEnv, error) {
-	sysPath, userSite, err := g.sitePaths(ctx)
+	in, err := g.interpreter(ctx)
 	if err != nil {
 		return nil, err
 	}
-	// "python -c" puts "" (the working directory) first on sys.path; pip,
-	// run as "python -m pip" or as its script, never has it there.
-	if len(sysPath) > 0 && sysPath[0] == "" {
-		sysPath = sysPath[1:]
-	}
-	env := &distEnv{ctx: ctx, g: g, sysPath: sysPath, userSite: userSite, dirs: sysPath,
+	env := &distEnv{ctx: ctx, g: g, interp: in, sysPath: in.SysPath, userSite: in.UserSite, dirs: in.SysPath,
 		editable: map[*installed.Distribution]string{}}
 	if len(paths) > 0 {
 		env.dirs = make([]string, len(paths))
@@ -407,32 +363,8 @@ func (g *globalOptions) expandUser(p string) string {
 	return strings.TrimSuffix(home, "/") + p[1:]
 }
 
-func (e *distEnv) targetFacts() (*targetFacts, error) {
-	if e.facts != nil {
-		return e.facts, nil
-	}
-	python := e.g.python
-	if python == "" {
-		python = "python3"
-	}
-	out, err := exec.CommandContext(e.ctx, python, "-c", targetFactsScript).Output()
-	if err != nil {
-		return nil, fmt.Errorf("inspecting %s: %w", python, err)
-	}
-	var f targetFacts
-	if err := json.Unmarshal(out, &f); err != nil {
-		return nil, fmt.Errorf("inspecting %s: %w", python, err)
-	}
-	e.facts = &f
-	return e.facts, nil
-}
-
 func (e *distEnv) markers() (map[string]string, error) {
-	f, err := e.targetFacts()
-	if err != nil {
-		return nil, err
-	}
-	return f.Markers, nil
+	return e.interp.MarkerEnvironment, nil
 }
 
 // all returns every distribution in the searched directories, printing
@@ -465,15 +397,8 @@ func (e *distEnv) installedDistributions(localOnly, userOnly, editablesOnly, inc
 	if err != nil {
 		return nil, err
 	}
-	var prefix string
-	var venv bool
-	if localOnly {
-		f, err := e.targetFacts()
-		if err != nil {
-			return nil, err
-		}
-		prefix, venv = f.Prefix, f.Venv
-	}
+	// pip's is_local compares real paths.
+	prefix, venv := realPathPython(e.interp.Prefix), e.interp.InVirtualenv
 	userSite := ""
 	if userOnly && e.userSite != "" {
 		userSite = realPathPython(e.userSite)

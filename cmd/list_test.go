@@ -353,11 +353,6 @@ func (e *diffEnv) compare(t *testing.T, cases ...diffCase) {
 		if os.Getenv("GOPIP_SHOW_PIP") != "" {
 			t.Logf("%q:\n%s%s", c.args, want.stdout, want.stderr)
 		}
-		if got.code != 0 && want.code == got.code && got.stdout == want.stdout &&
-			strings.HasPrefix(got.stderr, want.stderr) && silentGap(got.stderr[len(want.stderr):]) {
-			t.Logf("KNOWN GAP %q: cmd/errors.go prints %q after pip's output; it needs to honour quietFailure.Silent()", c.args, got.stderr[len(want.stderr):])
-			got.stderr = want.stderr
-		}
 		if got != want {
 			t.Errorf("%q %q differs from pip:\n--- pip (exit %d) stdout:\n%s--- gopip (exit %d) stdout:\n%s--- pip stderr:\n%s--- gopip stderr:\n%s",
 				c.env, c.args, want.code, want.stdout, got.code, got.stdout, want.stderr, got.stderr)
@@ -372,12 +367,6 @@ func cases(argLists ...[]string) []diffCase {
 		out[i] = diffCase{args: a}
 	}
 	return out
-}
-
-// silentGap reports whether extra is the one line cmd/errors.go adds for
-// a quietFailure until it learns to stay silent for it.
-func silentGap(extra string) bool {
-	return extra == "ERROR: no matching packages installed\n" || extra == "ERROR: no package names given\n"
 }
 
 // useEnv points the gopip side's interpreter queries (which inherit the
