@@ -115,6 +115,7 @@ func Uninstall(ctx context.Context, env *Environment, names []string, opts Unins
 				Message: fmt.Sprintf("Can't uninstall '%s'. No files were found to uninstall.", d.Name)})
 			continue
 		}
+		rep.Report(Event{Kind: EventUninstalling, Name: d.Name, Version: d.Version, Location: d.Location})
 		if opts.Confirm != nil {
 			remove, skip := outputListing(set.paths)
 			plan := UninstallPlan{Name: d.Name, Version: d.Version, Location: d.Location,
@@ -123,7 +124,6 @@ func Uninstall(ctx context.Context, env *Environment, names []string, opts Unins
 				continue
 			}
 		}
-		rep.Report(Event{Kind: EventUninstalling, Name: d.Name, Version: d.Version, Location: d.Location})
 		targets = append(targets, target{d: d, items: env.compressForRename(set.paths)})
 	}
 	if len(targets) == 0 {
