@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -347,5 +348,65 @@ func TestTargetMatchesPip(t *testing.T) {
 	out := runPython(t, py, "import sys; sys.path.insert(0, "+pyStr(goTarget)+"); import demo.new, markupsafe, platpkg; print(demo.new.N)")
 	if strings.TrimSpace(out) != "2" {
 		t.Errorf("import from target: %q", out)
+	}
+}
+
+// TestPrefixRootUserMatchPip compares --prefix, --root and --user
+// installations with pip's.
+func TestPrefixRootUserMatchPip(t *testing.T) {
+	py := basePython(t)
+	dir := t.TempDir()
+	site := pipSitePackages(t)
+	wheels := []string{testwheel.MustBuild(t, dir, demoSpec())}
+	if p, err := testwheel.Repack(dir, site, "markupsafe"); err == nil {
+		wheels = append(wheels, p)
+	}
+	var ws []Wheel
+	for _, w := range wheels {
+		ws = append(ws, Wheel{Path: w, URL: w, Requested: true})
+	}
+	for _, kind := range []string{"prefix", "root", "user"} {
+		t.Run(kind, func(t *testing.T) {
+			pipDir := filepath.Join(t.TempDir(), "pip")
+			goDir := filepath.Join(t.TempDir(), "go")
+			var args []string
+			var opts SchemeOptions
+			var pipEnv []string
+			in := inspectT(t, py)
+			switch kind {
+			case "prefix":
+				args = []string{"--prefix", pipDir}
+				opts = SchemeOptions{Prefix: goDir}
+			case "root":
+				args = []string{"--root", pipDir}
+				opts = SchemeOptions{Root: goDir, NoUser: true}
+			case "user":
+				args = []string{"--user"}
+				pipEnv = []string{"PYTHONUSERBASE=" + pipDir}
+				t.Setenv("PYTHONUSERBASE", goDir)
+				in = inspectT(t, py)
+				opts = SchemeOptions{User: true}
+			}
+			cmd := exec.Command(py, append([]string{"-m", "pip", "install", "--disable-pip-version-check", "--no-deps", "--no-compile", "--no-index", "--no-warn-script-location"}, append(args, wheels...)...)...)
+			cmd.Env = append(os.Environ(), pipEnv...)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("pip: %v\n%s", err, out)
+			}
+			env, err := NewEnvironment(in, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Install(context.Background(), env, ws, InstallOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			a := normalise(snapshot(t, pipDir), pipDir)
+			b := normalise(snapshot(t, goDir), goDir)
+			if len(a) < 10 {
+				t.Fatalf("pip installed %d files", len(a))
+			}
+			for _, d := range diffSnapshots(a, b) {
+				t.Error(d)
+			}
+		})
 	}
 }

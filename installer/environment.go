@@ -164,10 +164,11 @@ func NewEnvironment(interp *Interpreter, opts SchemeOptions) (*Environment, erro
 	case env.Target != "":
 		// pip sets ignore_installed with --target: nothing is looked up.
 	case opts.Prefix != "" || root != "":
-		// pip would look in sys.path (and so uninstall the running
-		// environment's copy of a distribution it installs elsewhere);
-		// gopip looks where it installs.
-		env.lookup = uniqueStrings([]string{env.purelib, env.platlib})
+		// As pip does, look in sys.path (a distribution installed there
+		// in the same version is "already satisfied"), and also where
+		// the files go. Unlike pip, Install never uninstalls a copy
+		// outside the target's own directories.
+		env.lookup = uniqueStrings(append([]string{env.purelib, env.platlib}, interp.SysPath...))
 	default:
 		env.lookup = uniqueStrings(interp.SysPath)
 	}
@@ -260,9 +261,9 @@ func (e *Environment) Scheme(dist string) Scheme {
 
 // SiteDirs returns the directories where installed distributions are
 // looked up for this environment: sys.path for the default and user
-// schemes (as pip does), the scheme's own library directories for
-// --prefix and --root, and none for --target (pip ignores what is
-// installed when --target is given; existing items of the target
+// schemes (as pip does), the scheme's own library directories then
+// sys.path for --prefix and --root, and none for --target (pip ignores
+// what is installed when --target is given; existing items of the target
 // directory are handled by Install).
 func (e *Environment) SiteDirs() []string {
 	return append([]string(nil), e.lookup...)

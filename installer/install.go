@@ -345,6 +345,13 @@ func (inst *installation) run(ctx context.Context) error {
 			inst.rep.Report(Event{Kind: EventAlreadyInstalled, Name: old.Name, Version: old.Version, Location: old.Location, Wheel: &wh})
 			continue
 		}
+		if old != nil && (env.Options.Prefix != "" || env.Options.Root != "") && !inst.insideScheme(old) {
+			// pip would uninstall the running environment's copy while
+			// installing the new one elsewhere; gopip leaves it alone.
+			inst.rep.Report(Event{Kind: EventNotUninstalling, Name: old.Name, Location: old.Location,
+				Message: fmt.Sprintf("Not uninstalling %s at %s, outside the installation target %s", pep508.NormalizeName(old.Name), old.Location, env.purelib)})
+			old = nil
+		}
 		d.old = old
 		names = append(names, d.w.name)
 	}
@@ -494,6 +501,13 @@ func (inst *installation) distToUninstall(d *installed.Distribution) (*installed
 		return nil, nil
 	}
 	return d, nil
+}
+
+// insideScheme reports whether d is installed in env's own library
+// directories.
+func (inst *installation) insideScheme(d *installed.Distribution) bool {
+	loc := realPath(d.InstalledLocation)
+	return loc == realPath(inst.env.purelib) || loc == realPath(inst.env.platlib)
 }
 
 func (inst *installation) inUserSite(d *installed.Distribution) bool {

@@ -94,6 +94,7 @@ type txn struct {
 	prune   []string
 	hook    func(string) error
 	mu      sync.Mutex // guards roots, created and the journal while staging
+	hookMu  sync.Mutex
 }
 
 func newTxn(lockDir string, hook func(string) error) (*txn, error) {
@@ -114,11 +115,15 @@ func newTxn(lockDir string, hook func(string) error) (*txn, error) {
 	return t, nil
 }
 
+// at calls the test hook; staging goroutines may reach points at the
+// same time, so calls are serialised.
 func (t *txn) at(point string) error {
-	if t.hook != nil {
-		return t.hook(point)
+	if t.hook == nil {
+		return nil
 	}
-	return nil
+	t.hookMu.Lock()
+	defer t.hookMu.Unlock()
+	return t.hook(point)
 }
 
 func (t *txn) log(r journalRecord) error {
