@@ -46,15 +46,6 @@ func FuzzParseDirectURL(f *testing.F) {
 	})
 }
 
-func FuzzEvalMarker(f *testing.F) {
-	for _, s := range markerCorpus {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		_, _ = EvalMarker(s, linuxEnv)
-	})
-}
-
 func FuzzSplitRequirement(f *testing.F) {
 	for _, s := range []string{"a", "a[b] (>=1) ; python_version < '3'", "a @ https://x/y.whl ; os_name=='nt'", "-x", "a;"} {
 		f.Add(s)

@@ -6,6 +6,8 @@ import (
 	"os"
 	"regexp"
 	"strings"
+
+	"github.com/gopip/gopip/resolver/pep508"
 )
 
 // Requires returns the distribution's requirements as written: its
@@ -78,7 +80,7 @@ func (d *Distribution) Dependencies(env MarkerEnv) ([]string, error) {
 	}
 	var (
 		names   []string
-		envVals map[string]string
+		envVals pep508.Environment
 	)
 	for _, r := range reqs {
 		name, marker, err := SplitRequirement(r)
@@ -91,14 +93,17 @@ func (d *Distribution) Dependencies(env MarkerEnv) ([]string, error) {
 				if err != nil {
 					return nil, err
 				}
-				envVals = make(map[string]string, len(e)+1)
+				envVals = make(pep508.Environment, len(e)+1)
 				for k, v := range e {
 					envVals[k] = v
 				}
 				envVals["extra"] = ""
 			}
-			ok, err := EvalMarker(marker, envVals)
-			if err != nil || !ok {
+			m, err := pep508.ParseMarker(marker)
+			if err != nil {
+				continue
+			}
+			if ok, err := m.Evaluate(envVals); err != nil || !ok {
 				continue
 			}
 		}
