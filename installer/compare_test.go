@@ -141,7 +141,7 @@ func normalise(snap map[string]fileState, envDir string) map[string]fileState {
 // comparisonWheels builds the wheels both installers install: synthetic
 // ones covering every part of the format, and real distributions repacked
 // from the machine's site-packages.
-func comparisonWheels(t *testing.T, dir string) []string {
+func comparisonWheels(t testing.TB, dir string) []string {
 	t.Helper()
 	site := pipSitePackages(t)
 	specs := []testwheel.Spec{

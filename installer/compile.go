@@ -70,7 +70,9 @@ type pyWorker struct {
 
 func startCompiler(ctx context.Context, python string, n int) (*compiler, error) {
 	if n <= 0 {
-		n = runtime.NumCPU()
+		// Writing .pyc files waits on the file system as much as it
+		// computes: two workers per CPU measured best.
+		n = 2 * runtime.NumCPU()
 		if n > 8 {
 			n = 8
 		}

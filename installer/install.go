@@ -42,7 +42,7 @@ type InstallOptions struct {
 	// names of pip's own launchers (see package scripts).
 	Ensurepip scripts.EnsurepipMode
 	// CompileWorkers is the number of interpreter processes compiling
-	// byte-code in parallel; 0 means the number of CPUs, at most 8.
+	// byte-code in parallel; 0 means two per CPU, at most 8.
 	CompileWorkers int
 
 	// hook, for tests, is called at named points of the transaction; an
@@ -208,6 +208,28 @@ type dist struct {
 	generated []string // scheme paths of generated files
 	genHash   map[string]recHash
 	pycs      []string // scheme paths of compiled .pyc files
+
+	opIDs    []int             // writer ids of ops
+	genIDs   map[string]int    // writer ids of generated files
+	stagedOf map[string]string // scheme path → where this dist staged it
+}
+
+// generatedPaths lists, in pip's order, the scheme paths of the files pip
+// generates for d.
+func (d *dist) generatedPaths() []string {
+	var out []string
+	for _, s := range d.scripts {
+		out = append(out, filepath.Join(d.scheme.Scripts, s.Name))
+	}
+	info := filepath.Join(d.libDir, filepath.FromSlash(d.w.distInfo))
+	out = append(out, filepath.Join(info, "INSTALLER"))
+	if d.w.URL != "" {
+		out = append(out, filepath.Join(info, "direct_url.json"))
+	}
+	if d.w.Requested {
+		out = append(out, filepath.Join(info, "REQUESTED"))
+	}
+	return out
 }
 
 type recHash struct {
@@ -224,11 +246,10 @@ type installation struct {
 	t      *txn
 	umask  fs.FileMode
 
+	dirs sync.Map // staging directories known to exist
+
 	mu sync.Mutex
-	// staged maps final paths to staged paths (the last writer wins)
-	staged map[string]string
-	// owner maps each final path to the index of the dist whose file
-	// ends up there
+	// owner maps each final path to the writer whose file ends up there
 	owner map[string]int
 	// target directory items: state per top-level item
 	items map[string]itemState
@@ -608,46 +629,32 @@ func (inst *installation) anchorFor(final string) string {
 	return best
 }
 
-// stagedPathFor returns where the file with scheme-space path p of dist
-// index i is written: in the "new" tree when it is the last writer of
-// its final path, else in the "drop" tree (still written and verified).
-func (inst *installation) stagedPathFor(i int, p string) (string, error) {
+// stagedPathFor returns where the file with scheme-space path p, written
+// by writer id (see stage), is staged: in the "new" tree when that writer
+// is the last one of its final path, else in the "drop" tree (still
+// written and verified, never moved into place).
+func (inst *installation) stagedPathFor(id int, p string) (string, error) {
 	final, item, ok := inst.finalPath(p)
-	dropRel := func() string {
-		return filepath.Join(strconv.Itoa(i), strings.TrimPrefix(filepath.ToSlash(p), "/"))
-	}
-	if !ok {
-		r, err := inst.t.root(inst.anchorFor(inst.env.Target))
+	drop := func(anchor string) (string, error) {
+		r, err := inst.t.root(anchor)
 		if err != nil {
 			return "", err
 		}
-		return r.dropPath(dropRel()), nil
+		return r.dropPath(filepath.Join(strconv.Itoa(id), strings.TrimPrefix(filepath.ToSlash(p), "/"))), nil
 	}
-	if item != "" && inst.itemState(item) == itemSkip {
-		r, err := inst.t.root(inst.env.Target)
-		if err != nil {
-			return "", err
-		}
-		return r.dropPath(dropRel()), nil
+	switch {
+	case !ok:
+		return drop(inst.env.Target)
+	case item != "" && inst.itemState(item) == itemSkip:
+		return drop(inst.env.Target)
+	case inst.owner[final] != id:
+		return drop(inst.anchorFor(final))
 	}
 	r, err := inst.t.root(inst.anchorFor(final))
 	if err != nil {
 		return "", err
 	}
-	inst.mu.Lock()
-	owner, known := inst.owner[final]
-	inst.mu.Unlock()
-	if known && owner != i {
-		return r.dropPath(dropRel()), nil
-	}
-	sp, err := r.newPath(final)
-	if err != nil {
-		return "", err
-	}
-	inst.mu.Lock()
-	inst.staged[final] = sp
-	inst.mu.Unlock()
-	return sp, nil
+	return r.newPath(final)
 }
 
 // itemState decides, once per top-level item of a --target directory,
@@ -679,21 +686,28 @@ func (inst *installation) itemState(item string) itemState {
 // stage extracts and verifies every file, rewrites scripts, writes the
 // launchers and the .dist-info files pip generates.
 func (inst *installation) stage(ctx context.Context) error {
-	inst.staged = map[string]string{}
 	inst.owner = map[string]int{}
 	inst.items = map[string]itemState{}
-	// The last writer of each final path wins, as when pip installs the
-	// wheels one after the other.
-	for i, d := range inst.dists {
-		for _, op := range d.ops {
-			if f, _, ok := inst.finalPath(op.dest); ok {
-				inst.owner[f] = i
-			}
+	// Every file written is a writer, numbered in the order pip writes
+	// them (wheel after wheel; the archive's files, then the launchers and
+	// the .dist-info files it generates). The last writer of each final
+	// path wins.
+	id := 0
+	own := func(p string) int {
+		id++
+		if f, _, ok := inst.finalPath(p); ok {
+			inst.owner[f] = id
 		}
-		for _, s := range d.scripts {
-			if f, _, ok := inst.finalPath(filepath.Join(d.scheme.Scripts, s.Name)); ok {
-				inst.owner[f] = i
-			}
+		return id
+	}
+	for _, d := range inst.dists {
+		d.opIDs = make([]int, len(d.ops))
+		for k, op := range d.ops {
+			d.opIDs[k] = own(op.dest)
+		}
+		d.genIDs = map[string]int{}
+		for _, g := range d.generatedPaths() {
+			d.genIDs[g] = own(g)
 		}
 	}
 	// Decide the target items (and warn) in a stable order.
@@ -706,64 +720,100 @@ func (inst *installation) stage(ctx context.Context) error {
 			}
 		}
 	}
-	n := runtime.GOMAXPROCS(0)
-	if n > len(inst.dists) {
-		n = len(inst.dists)
+	// Extract every archive file of every wheel with a pool of
+	// goroutines: most of the time goes to creating files, which
+	// overlaps well.
+	type job struct{ i, k int }
+	var jobs []job
+	hashes := make([][]*recHash, len(inst.dists))
+	staged := make([][]string, len(inst.dists))
+	for i, d := range inst.dists {
+		hashes[i] = make([]*recHash, len(d.ops))
+		staged[i] = make([]string, len(d.ops))
+		for k := range d.ops {
+			jobs = append(jobs, job{i, k})
+		}
 	}
-	errs := make([]error, len(inst.dists))
-	next := make(chan int)
+	n := 4 * runtime.GOMAXPROCS(0)
+	if n > len(jobs) {
+		n = len(jobs)
+	}
+	var firstErr error
+	var errMu sync.Mutex
+	failed := func() bool { errMu.Lock(); defer errMu.Unlock(); return firstErr != nil }
+	next := make(chan job)
 	var wg sync.WaitGroup
-	for k := 0; k < n; k++ {
+	for g := 0; g < n; g++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
-				errs[i] = inst.stageDist(ctx, i)
+			for j := range next {
+				if failed() {
+					continue
+				}
+				err := ctx.Err()
+				if err == nil && j.k == len(inst.dists[j.i].ops)/2 {
+					err = inst.t.at("staging")
+				}
+				if err == nil {
+					d := inst.dists[j.i]
+					staged[j.i][j.k], hashes[j.i][j.k], err = inst.stageOp(d, d.opIDs[j.k], d.ops[j.k])
+				}
+				if err != nil {
+					errMu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					errMu.Unlock()
+				}
 			}
 		}()
 	}
-	for i := range inst.dists {
-		next <- i
+	for _, j := range jobs {
+		next <- j
 	}
 	close(next)
 	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
+	if firstErr != nil {
+		return firstErr
+	}
+	for i, d := range inst.dists {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		d.installed = map[string]string{}
+		d.changed = map[string]recHash{}
+		d.genHash = map[string]recHash{}
+		d.stagedOf = map[string]string{}
+		for k, op := range d.ops {
+			d.stagedOf[op.dest] = staged[i][k]
+			rp := recordPath(op.dest, d.libDir)
+			d.installed[op.recordPath] = rp
+			if h := hashes[i][k]; h != nil {
+				d.changed[rp] = *h
+			}
+		}
+		if err := inst.stageGenerated(i); err != nil {
 			return err
 		}
 	}
 	return ctx.Err()
 }
 
-func (inst *installation) stageDist(ctx context.Context, i int) error {
+func (inst *installation) stageOp(d *dist, id int, op fileOp) (string, *recHash, error) {
+	sp, err := inst.stagedPathFor(id, op.dest)
+	if err != nil {
+		return "", nil, err
+	}
+	h, err := inst.extract(d.w, op, sp)
+	return sp, h, err
+}
+
+// stageGenerated writes the files pip generates for dist i: launchers,
+// INSTALLER, direct_url.json, REQUESTED.
+func (inst *installation) stageGenerated(i int) error {
 	d := inst.dists[i]
 	w := d.w
-	d.installed = map[string]string{}
-	d.changed = map[string]recHash{}
-	d.genHash = map[string]recHash{}
-	for k, op := range d.ops {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if k == len(d.ops)/2 {
-			if err := inst.t.at("staging"); err != nil {
-				return err
-			}
-		}
-		sp, err := inst.stagedPathFor(i, op.dest)
-		if err != nil {
-			return err
-		}
-		h, err := inst.extract(w, op, sp)
-		if err != nil {
-			return err
-		}
-		rp := recordPath(op.dest, d.libDir)
-		d.installed[op.recordPath] = rp
-		if h != nil {
-			d.changed[rp] = *h
-		}
-	}
 	// Launchers (pip's ScriptMaker with clobber and set_mode).
 	lmode := scripts.LauncherMode(inst.umask)
 	for _, s := range d.scripts {
@@ -772,9 +822,7 @@ func (inst *installation) stageDist(ctx context.Context, i int) error {
 			return err
 		}
 		if s.EntryPoint.Group == scripts.GroupConsole {
-			inst.mu.Lock()
 			inst.result.ConsoleScripts = append(inst.result.ConsoleScripts, inst.final(p))
-			inst.mu.Unlock()
 		}
 	}
 	gmode := 0o666 &^ inst.umask
@@ -801,24 +849,26 @@ func (inst *installation) stageDist(ctx context.Context, i int) error {
 
 // writeGenerated writes a file pip generates (launchers, INSTALLER, ...).
 func (inst *installation) writeGenerated(i int, d *dist, p string, data []byte, mode fs.FileMode) (string, error) {
-	sp, err := inst.stagedPathFor(i, p)
+	sp, err := inst.stagedPathFor(d.genIDs[p], p)
 	if err != nil {
 		return "", err
 	}
-	if err := writeStaged(sp, data, mode); err != nil {
+	if err := inst.writeStaged(sp, data, mode); err != nil {
 		return "", err
 	}
 	d.generated = append(d.generated, p)
 	d.genHash[p] = recHash{hash: installed.HashBytes(data), size: int64(len(data))}
+	d.stagedOf[p] = sp
 	return sp, nil
 }
 
-func writeStaged(sp string, data []byte, mode fs.FileMode) error {
-	if err := os.MkdirAll(filepath.Dir(sp), 0o777); err != nil {
+// writeStaged writes a staged file (replacing a staged file of the same
+// name, as RECORD replaces the archive's) with the given mode.
+func (inst *installation) writeStaged(sp string, data []byte, mode fs.FileMode) error {
+	if err := inst.mkdirStaged(filepath.Dir(sp)); err != nil {
 		return err
 	}
-	os.Remove(sp)
-	f, err := os.OpenFile(sp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+	f, err := os.OpenFile(sp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
 	if err != nil {
 		return err
 	}
@@ -826,11 +876,33 @@ func writeStaged(sp string, data []byte, mode fs.FileMode) error {
 		f.Close()
 		return err
 	}
-	if err := f.Chmod(mode); err != nil {
+	if err := inst.chmodIfNeeded(f, 0o666, mode); err != nil {
 		f.Close()
 		return err
 	}
 	return f.Close()
+}
+
+// chmodIfNeeded sets mode on a file created with perm, unless the umask
+// already gave it that mode.
+func (inst *installation) chmodIfNeeded(f *os.File, perm, mode fs.FileMode) error {
+	if perm&^inst.umask == mode {
+		return nil
+	}
+	return f.Chmod(mode)
+}
+
+// mkdirStaged creates a directory of a staging tree, remembering which
+// exist so that each is created (and checked) once.
+func (inst *installation) mkdirStaged(dir string) error {
+	if _, ok := inst.dirs.Load(dir); ok {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return err
+	}
+	inst.dirs.Store(dir, true)
+	return nil
 }
 
 // extract writes one archive file to sp, verifying it against RECORD as
@@ -838,7 +910,7 @@ func writeStaged(sp string, data []byte, mode fs.FileMode) error {
 // line and returns the new RECORD hash.
 func (inst *installation) extract(w *wheelFile, op fileOp, sp string) (*recHash, error) {
 	f := op.f
-	if err := os.MkdirAll(filepath.Dir(sp), 0o777); err != nil {
+	if err := inst.mkdirStaged(filepath.Dir(sp)); err != nil {
 		return nil, err
 	}
 	rc, err := f.Open()
@@ -861,7 +933,6 @@ func (inst *installation) extract(w *wheelFile, op fileOp, sp string) (*recHash,
 	if op.script {
 		dst = &buf
 	} else {
-		os.Remove(sp)
 		out, err = os.OpenFile(sp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
 		if err != nil {
 			return nil, err
@@ -894,7 +965,7 @@ func (inst *installation) extract(w *wheelFile, op fileOp, sp string) (*recHash,
 	}
 	if op.script {
 		data, changed := scripts.RewriteShebang(buf.Bytes(), inst.env.Interpreter.Executable)
-		if err := writeStaged(sp, data, mode); err != nil {
+		if err := inst.writeStaged(sp, data, mode); err != nil {
 			return nil, err
 		}
 		if changed {
@@ -902,7 +973,7 @@ func (inst *installation) extract(w *wheelFile, op fileOp, sp string) (*recHash,
 		}
 		return nil, nil
 	}
-	if err := out.Chmod(mode); err != nil {
+	if err := inst.chmodIfNeeded(out, 0o666, mode); err != nil {
 		return nil, err
 	}
 	return nil, out.Close()
@@ -928,7 +999,7 @@ func (inst *installation) compile(ctx context.Context, c *compiler) error {
 	}
 	var srcs []src
 	var jobs []compileJob
-	for i, d := range inst.dists {
+	for _, d := range inst.dists {
 		seen := map[string]bool{}
 		var rels []string
 		for _, rp := range d.installed {
@@ -943,9 +1014,9 @@ func (inst *installation) compile(ctx context.Context, c *compiler) error {
 				continue
 			}
 			sp := filepath.Join(d.libDir, filepath.FromSlash(rp))
-			staged, err := inst.stagedLocation(i, sp)
-			if err != nil {
-				return err
+			staged, ok := d.stagedOf[sp]
+			if !ok {
+				continue
 			}
 			final, _, ok := inst.finalPath(sp)
 			if !ok {
@@ -983,22 +1054,6 @@ func (inst *installation) compile(ctx context.Context, c *compiler) error {
 		s.d.pycs = append(s.d.pycs, filepath.Join(filepath.Dir(s.scheme), "__pycache__", r.pyc))
 	}
 	return nil
-}
-
-// stagedLocation returns where the file with scheme path p of dist i
-// was staged.
-func (inst *installation) stagedLocation(i int, p string) (string, error) {
-	if final, _, ok := inst.finalPath(p); ok {
-		inst.mu.Lock()
-		sp, staged := inst.staged[final]
-		owner := inst.owner[final]
-		inst.mu.Unlock()
-		if staged && owner == i {
-			return sp, nil
-		}
-	}
-	// dropped: recompute its drop path (no state change)
-	return inst.stagedPathFor(i, p)
 }
 
 // writeRecord writes the new RECORD exactly as pip's
@@ -1052,22 +1107,12 @@ func (inst *installation) writeRecord(d *dist) error {
 	if err := installed.WriteRecord(&buf, entries); err != nil {
 		return err
 	}
-	i := indexOf(inst.dists, d)
 	p := filepath.Join(d.libDir, filepath.FromSlash(d.w.distInfo), "RECORD")
-	sp, err := inst.stagedLocation(i, p)
-	if err != nil {
-		return err
+	sp, ok := d.stagedOf[p]
+	if !ok {
+		return fmt.Errorf("%s: RECORD was not staged", d.w.Path)
 	}
-	return writeStaged(sp, buf.Bytes(), 0o666&^inst.umask)
-}
-
-func indexOf(ds []*dist, d *dist) int {
-	for i, x := range ds {
-		if x == d {
-			return i
-		}
-	}
-	return -1
+	return inst.writeStaged(sp, buf.Bytes(), 0o666&^inst.umask)
 }
 
 var (
