@@ -1,0 +1,151 @@
+package index
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"mime"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gopip/gopip/internal/httpx"
+)
+
+// Media types of the simple API (PEP 691).
+const (
+	MediaTypeJSON   = "application/vnd.pypi.simple.v1+json"
+	MediaTypeHTMLv1 = "application/vnd.pypi.simple.v1+html"
+	MediaTypeHTML   = "text/html"
+)
+
+// Accept is the Accept header sent for project pages: pip's own (index/
+// collector.py _get_simple_response), which prefers PEP 691 JSON, then the
+// versioned HTML, then any HTML page.
+const Accept = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01"
+
+// maxPageSize bounds a project page. PyPI's largest pages are a few tens
+// of megabytes; a server that sends more is not serving a page.
+const maxPageSize = 256 << 20
+
+// ParsePage parses a fetched page by its content type: PEP 691 JSON, or
+// HTML (PEP 503, PEP 691's versioned HTML, or any text/html page). An
+// empty content type is guessed from the body. Other types are an error,
+// as pip refuses them ("The only supported Content-Types are …").
+func ParsePage(p *RawPage) ([]File, error) {
+	ct := strings.ToLower(strings.TrimSpace(p.ContentType))
+	switch {
+	case ct == "":
+		if bytes.HasPrefix(bytes.TrimSpace(p.Body), []byte("{")) {
+			return ParseJSON(p.Body, p.URL)
+		}
+		return ParseHTML(p.Body, "", p.URL)
+	case strings.HasPrefix(ct, MediaTypeJSON):
+		return ParseJSON(p.Body, p.URL)
+	case strings.HasPrefix(ct, MediaTypeHTMLv1), strings.HasPrefix(ct, MediaTypeHTML):
+		return ParseHTML(p.Body, p.ContentType, p.URL)
+	}
+	return nil, fmt.Errorf("unsupported Content-Type %q: the only supported Content-Types are %s, %s and %s",
+		p.ContentType, MediaTypeJSON, MediaTypeHTMLv1, MediaTypeHTML)
+}
+
+// HTTPPages is the plain PageSource: it fetches project pages with the
+// httpx client (credentials, retries, per-host bound), negotiating PEP
+// 691 JSON, and reads file: indexes from disk. Its pages are never
+// Verified. It is safe for concurrent use.
+type HTTPPages struct {
+	client *httpx.Client
+}
+
+// NewHTTPPages returns a PageSource over c.
+func NewHTTPPages(c *httpx.Client) *HTTPPages {
+	return &HTTPPages{client: c}
+}
+
+// GetPage fetches the page of project on index at index.ProjectURL(project),
+// following redirects; the final URL is the base of relative links. A 404
+// (or a missing folder of a file: index) is ErrNotFound. Like pip, it sends
+// Cache-Control: max-age=0 so that caches revalidate a page that a fresh
+// upload may have changed.
+func (s *HTTPPages) GetPage(ctx context.Context, index *Index, project string) (*RawPage, error) {
+	return s.get(ctx, index.ProjectURL(project))
+}
+
+func (s *HTTPPages) get(ctx context.Context, rawURL string) (*RawPage, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("bad URL %s: %w", httpx.Redact(rawURL), err)
+	}
+	if u.Scheme == "file" {
+		return readLocalPage(u)
+	}
+	if s.client == nil {
+		return nil, errors.New("no HTTP client configured")
+	}
+	resp, err := s.client.Get(ctx, rawURL, http.Header{
+		"Accept":        {Accept},
+		"Cache-Control": {"max-age=0"},
+	})
+	if err != nil {
+		if httpx.StatusCode(err) == http.StatusNotFound {
+			return nil, fmt.Errorf("%w: %w", ErrNotFound, err)
+		}
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxPageSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", httpx.Redact(rawURL), err)
+	}
+	if len(body) > maxPageSize {
+		return nil, fmt.Errorf("%s: page larger than %d MiB", httpx.Redact(rawURL), maxPageSize>>20)
+	}
+	final := rawURL
+	if resp.Request != nil && resp.Request.URL != nil && resp.Request.URL.String() != u.String() {
+		// After a redirect: keep the credentials of the original URL when the
+		// host is the same, as the session's auth did in pip.
+		r := *resp.Request.URL
+		if r.User == nil && u.User != nil && r.Host == u.Host {
+			r.User = u.User
+		}
+		final = r.String()
+	}
+	ct := resp.Header.Get("Content-Type")
+	if ct == "" {
+		ct = "Unknown"
+	}
+	return &RawPage{Body: body, ContentType: ct, URL: final}, nil
+}
+
+// readLocalPage reads a page of a file: index or find-links location: a
+// folder's index.html, as pip does (pip has no file name for a JSON page),
+// or the file itself.
+func readLocalPage(u *url.URL) (*RawPage, error) {
+	p := filepath.FromSlash(u.Path)
+	st, err := os.Stat(p)
+	if err == nil && st.IsDir() {
+		p = filepath.Join(p, "index.html")
+		if !strings.HasSuffix(u.Path, "/") {
+			v := *u
+			v.Path += "/"
+			u = &v
+		}
+	}
+	body, err := os.ReadFile(p)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %w", ErrNotFound, err)
+		}
+		return nil, err
+	}
+	ct := mime.TypeByExtension(filepath.Ext(p))
+	if strings.HasSuffix(p, ".json") {
+		ct = MediaTypeJSON
+	}
+	return &RawPage{Body: body, ContentType: ct, URL: u.String()}, nil
+}
