@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 )
 
 // SchemeOptions choose where an installation goes, as pip's install
@@ -230,7 +229,7 @@ func writableDir(p string) bool {
 		}
 		p = parent
 	}
-	return syscall.Access(p, 2 /* W_OK */) == nil
+	return accessWritable(p)
 }
 
 func uniqueStrings(in []string) []string {

@@ -19,7 +19,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 
 	"github.com/gopip/gopip/installer/installed"
 	"github.com/gopip/gopip/resolver/pep440"
@@ -1194,7 +1193,5 @@ func currentUmask() (fs.FileMode, error) {
 			}
 		}
 	}
-	m := syscall.Umask(0)
-	syscall.Umask(m)
-	return fs.FileMode(m), nil
+	return umaskBySetting(), nil
 }

@@ -45,13 +45,13 @@ func lockEnv(ctx context.Context, dir string, r Reporter) (*envLock, error) {
 			return nil, fmt.Errorf("locking %s: %w", dir, err)
 		}
 		for {
-			err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-			if err == nil {
-				break
-			}
-			if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
+			busy, err := tryLock(f)
+			if err != nil {
 				f.Close()
 				return nil, fmt.Errorf("locking %s: %w", dir, err)
+			}
+			if !busy {
+				break
 			}
 			if !reported {
 				r.Report(Event{Kind: EventWaitingForLock, Path: dir, Message: fmt.Sprintf("Waiting for another gopip process to finish with %s", dir)})
