@@ -161,3 +161,30 @@ func TestNewerWheelVersion(t *testing.T) {
 	}
 	runPython(t, py, "import demo")
 }
+
+// TestStrongRecordHashes: RECORDs hashed with sha384, sha512 or sha3 are
+// verified and accepted; the installed RECORD keeps the wheel's rows.
+func TestStrongRecordHashes(t *testing.T) {
+	for _, algo := range []string{"sha384", "sha512"} {
+		t.Run(algo, func(t *testing.T) {
+			env, py := venvEnv(t)
+			s := demoSpec()
+			s.RecordHash = algo
+			whl := testwheel.MustBuild(t, t.TempDir(), s)
+			if _, err := Install(context.Background(), env, []Wheel{{Path: whl}}, InstallOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			runPython(t, py, "import demo.sub.mod")
+			rec, _ := os.ReadFile(filepath.Join(env.Scheme("demo").Purelib, "demo-1.0.dist-info", "RECORD"))
+			if !strings.Contains(string(rec), "demo/sub/mod.py,"+algo+"=") {
+				t.Errorf("RECORD:\n%s", rec)
+			}
+			s.RecordBadHash = []string{"demo/sub/mod.py"}
+			s.Version = "1.1"
+			bad := testwheel.MustBuild(t, t.TempDir(), s)
+			if _, err := Install(context.Background(), env, []Wheel{{Path: bad}}, InstallOptions{}); err == nil || !strings.Contains(err.Error(), "its hash does not match RECORD") {
+				t.Errorf("bad %s hash: err = %v", algo, err)
+			}
+		})
+	}
+}

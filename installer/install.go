@@ -129,12 +129,16 @@ func Install(ctx context.Context, env *Environment, wheels []Wheel, opts Install
 		inst.dists = append(inst.dists, d)
 	}
 
+	if len(ws) == 0 {
+		return inst.result, nil
+	}
 	lock, err := lockEnv(ctx, env.LockDir(), rep)
 	if err != nil {
 		return nil, err
 	}
-	ok := false
-	defer func() { lock.unlock(!ok) }()
+	// Directories created only to be locked go again if they stayed
+	// empty (a failed or skipped first install into a new --prefix).
+	defer lock.unlock(true)
 	if err := recoverLocked(env, rep); err != nil {
 		return nil, err
 	}
@@ -146,7 +150,6 @@ func Install(ctx context.Context, env *Environment, wheels []Wheel, opts Install
 	if err := inst.run(ctx); err != nil {
 		return nil, err
 	}
-	ok = true
 	return inst.result, nil
 }
 

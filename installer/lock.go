@@ -85,8 +85,8 @@ func sameDir(f *os.File, dir string) bool {
 }
 
 // unlock releases the lock. When removeCreated is set, the directories
-// created only to be locked are removed if they are empty (a failed first
-// install leaves nothing behind).
+// lockEnv created are removed if they are (still) empty, so that a
+// failed first install leaves nothing behind.
 func (l *envLock) unlock(removeCreated bool) {
 	if removeCreated {
 		for i := len(l.created) - 1; i >= 0; i-- {
