@@ -1,0 +1,489 @@
+package reqfile
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/gopip/gopip/resolver/pep508"
+)
+
+// This file is pip's req/constructors.py as it applies to requirements
+// files: install_req_from_line (parse_req_from_line, _get_url_from_path,
+// _parse_req_string) and install_req_from_editable (parse_editable). Like
+// pip it looks at the file system, relative to the working directory, to
+// tell a local path from a requirement.
+
+// vcsBackends and vcsSchemes are pip 23.2's version-control systems, in
+// registration order.
+var (
+	vcsBackends = []string{"bzr", "git", "hg", "svn"}
+	vcsSchemes  = []string{
+		"bzr+http", "bzr+https", "bzr+ssh", "bzr+sftp", "bzr+ftp", "bzr+lp", "bzr+file",
+		"git+http", "git+https", "git+ssh", "git+git", "git+file",
+		"hg+file", "hg+http", "hg+https", "hg+ssh", "hg+static-http",
+		"svn+ssh", "svn+http", "svn+https", "svn+svn", "svn+file",
+	}
+)
+
+// specifierOperators are packaging's operators, for pip's "=" hint.
+var specifierOperators = []string{"~=", "==", "!=", "<=", ">=", "<", ">", "==="}
+
+// urlScheme is pip's get_url_scheme: what precedes the first ':', lower
+// case.
+func urlScheme(s string) (string, bool) {
+	scheme, _, ok := strings.Cut(s, ":")
+	return strings.ToLower(scheme), ok
+}
+
+// isURL is pip's vcs.is_url: http, https, file, ftp or a VCS scheme.
+func isURL(s string) bool {
+	scheme, ok := urlScheme(s)
+	if !ok {
+		return false
+	}
+	return slices.Contains([]string{"http", "https", "file", "ftp"}, scheme) || slices.Contains(vcsSchemes, scheme)
+}
+
+// looksLikePath is pip's _looks_like_path.
+func looksLikePath(name string) bool {
+	return strings.Contains(name, "/") || strings.HasPrefix(name, ".")
+}
+
+// extrasRE is _strip_extras's pattern: a trailing "[...]".
+var extrasRE = regexp.MustCompile(`^((?s).+)(\[[^\]]+\])$`)
+
+func stripExtras(p string) (string, string) {
+	if m := extrasRE.FindStringSubmatch(p); m != nil {
+		return m[1], m[2]
+	}
+	return p, ""
+}
+
+// archiveExtensions are pip's ARCHIVE_EXTENSIONS.
+var archiveExtensions = []string{
+	".zip", ".whl", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tlz", ".tar.lz", ".tar.lzma", ".tar.gz", ".tgz", ".tar",
+}
+
+// pipSplitext is pip's splitext: posixpath.splitext taking ".tar" along.
+func pipSplitext(p string) (string, string) {
+	base, ext := pySplitext(p)
+	if strings.HasSuffix(strings.ToLower(base), ".tar") {
+		ext = base[len(base)-4:] + ext
+		base = base[:len(base)-4]
+	}
+	return base, ext
+}
+
+func isArchiveFile(name string) bool {
+	_, ext := pipSplitext(name)
+	return slices.Contains(archiveExtensions, strings.ToLower(ext))
+}
+
+func isInstallableDir(p string) bool {
+	return isDir(p) && (isFile(pyJoin(p, "pyproject.toml")) || isFile(pyJoin(p, "setup.py")))
+}
+
+// link is the part of pip's models.link.Link used here.
+type link struct {
+	url   string
+	parts splitURL
+}
+
+func newLink(url string) (*link, error) {
+	u, err := pyURLSplit(url)
+	if err != nil {
+		return nil, err
+	}
+	return &link{url: url, parts: u}, nil
+}
+
+func (l *link) path() string { return pyUnquote(l.parts.Path) }
+
+func (l *link) filename() string {
+	name := pyBasename(strings.TrimRight(l.path(), "/"))
+	if name == "" {
+		netloc := l.parts.Netloc
+		if i := strings.LastIndexByte(netloc, '@'); i >= 0 {
+			netloc = netloc[i+1:]
+		}
+		return netloc
+	}
+	return pyUnquote(name)
+}
+
+func (l *link) isWheel() bool {
+	_, ext := pipSplitext(pyBasename(strings.TrimRight(l.path(), "/")))
+	return ext == ".whl"
+}
+
+func (l *link) isVCS() bool { return slices.Contains(vcsSchemes, l.parts.Scheme) }
+
+var (
+	eggFragmentRE = regexp.MustCompile(`[#&]egg=([^&]*)`)
+	projectNameRE = regexp.MustCompile(`(?i)^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$`)
+)
+
+// eggFragment returns the #egg= (or &egg=) value anywhere in the URL, and
+// a warning when it is not a plain project name (pip deprecates that).
+func (l *link) eggFragment() (name string, ok bool, warning string) {
+	m := eggFragmentRE.FindStringSubmatch(l.url)
+	if m == nil {
+		return "", false, ""
+	}
+	if !projectNameRE.MatchString(m[1]) {
+		warning = fmt.Sprintf("DEPRECATION: %s contains an egg fragment with a non-PEP 508 name; use the req @ url syntax, and remove the egg fragment (pypa/pip#11617)", l.url)
+	}
+	return m[1], true, warning
+}
+
+// pySpace is `\s` of a Python str pattern, for regular expressions ported
+// from pip.
+const pySpace = `\t\n\v\f\r \x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}`
+
+// wheelFileRE is pip 23.2's Wheel.wheel_file_re.
+var wheelFileRE = regexp.MustCompile(`^(?P<namever>(?P<name>[^` + pySpace + `-]+?)-(?P<ver>[^` + pySpace + `-]*?))` +
+	`((-(?P<build>\p{Nd}[^-]*?))?-(?P<pyver>[^` + pySpace + `-]+?)-(?P<abi>[^` + pySpace + `-]+?)-(?P<plat>[^` + pySpace + `-]+?)\.whl|\.dist-info)$`)
+
+// wheelNameVersion is what pip's Wheel makes of a file name: name and
+// version with '_' read as '-'.
+func wheelNameVersion(filename string) (string, string, bool) {
+	m := wheelFileRE.FindStringSubmatch(filename)
+	if m == nil {
+		return "", "", false
+	}
+	name := m[wheelFileRE.SubexpIndex("name")]
+	ver := m[wheelFileRE.SubexpIndex("ver")]
+	return strings.ReplaceAll(name, "_", "-"), strings.ReplaceAll(ver, "_", "-"), true
+}
+
+// safeExtra is pip's safe_extra.
+var unsafeExtraRE = regexp.MustCompile(`[^A-Za-z0-9.-]+`)
+
+func safeExtra(e string) string { return strings.ToLower(unsafeExtraRE.ReplaceAllString(e, "_")) }
+
+// lineError is a requirement pip refuses; the caller adds the place.
+type lineError struct {
+	msg string
+	err error
+}
+
+func (e *lineError) Error() string { return e.msg }
+func (e *lineError) Unwrap() error { return e.err }
+
+// classified is what pip's constructors make of a requirement line.
+type classified struct {
+	kind     Kind
+	req      *pep508.Requirement
+	link     string
+	path     string
+	extras   []string
+	marker   *pep508.Marker
+	warnings []string
+}
+
+// classifyLine is pip's parse_req_from_line.
+func classifyLine(cwd, text string) (*classified, error) {
+	c := &classified{kind: KindRequirement}
+	name := text
+	sep := ";"
+	if isURL(name) {
+		sep = "; "
+	}
+	if before, after, ok := strings.Cut(name, sep); ok {
+		name = before
+		if m := pyStrip(after); m != "" {
+			marker, err := pep508.ParseMarker(m)
+			if err != nil {
+				return nil, &lineError{msg: "Invalid requirement: " + pyRepr(text) + "\n" + syntaxDetail(err), err: err}
+			}
+			c.marker = marker
+		}
+	}
+	name = pyStrip(name)
+	path := pyAbspath(cwd, name)
+
+	var (
+		linkURL     string
+		extrasText  string
+		reqText     string
+		haveReqText bool
+	)
+	if isURL(name) {
+		linkURL = name
+		c.kind = KindURL
+	} else {
+		p, ex := stripExtras(path)
+		extrasText = ex
+		u, warning, err := urlFromPath(cwd, p, name)
+		if err != nil {
+			return nil, err
+		}
+		if warning != "" {
+			c.warnings = append(c.warnings, warning)
+		}
+		if u != "" {
+			linkURL = u
+			c.kind = KindPath
+		}
+	}
+	if linkURL != "" {
+		l, err := newLink(linkURL)
+		if err != nil {
+			return nil, &lineError{msg: "Invalid requirement: " + pyRepr(text) + "\n" + err.Error(), err: err}
+		}
+		if l.parts.Scheme == "file" && strings.Contains(l.url, "../") {
+			l, _ = newLink(pathToURL(cwd, pyNormpath(pyAbspath(cwd, l.path()))))
+		}
+		c.link = l.url
+		if l.parts.Scheme == "file" {
+			if p, err := urlToPath(l.url); err == nil {
+				c.path = p
+			}
+		}
+		if l.isWheel() {
+			n, v, ok := wheelNameVersion(l.filename())
+			if !ok {
+				return nil, &lineError{msg: l.filename() + " is not a valid wheel filename."}
+			}
+			reqText, haveReqText = n+"=="+v, true
+		} else {
+			egg, ok, warning := l.eggFragment()
+			if warning != "" {
+				c.warnings = append(c.warnings, warning)
+			}
+			reqText, haveReqText = egg, ok
+		}
+	} else {
+		reqText, haveReqText = name, true
+	}
+
+	extras, err := convertExtras(extrasText)
+	if err != nil {
+		return nil, &lineError{msg: "Invalid requirement: " + pyRepr(text) + "\n" + syntaxDetail(err), err: err}
+	}
+	if haveReqText {
+		req, err := parseReqString(cwd, reqText)
+		if err != nil {
+			return nil, err
+		}
+		c.req = req
+		if req.URL != "" && c.link == "" {
+			c.link = req.URL
+		}
+	}
+	c.finish(extras)
+	return c, nil
+}
+
+// finish applies InstallRequirement's rules: extras given after a path win
+// over the requirement's; the line's marker, else the requirement's.
+func (c *classified) finish(extras []string) {
+	if c.req != nil {
+		if c.marker != nil {
+			c.req.Marker = c.marker
+		} else {
+			c.marker = c.req.Marker
+		}
+	}
+	switch {
+	case len(extras) > 0:
+		c.extras = extras
+	case c.req != nil:
+		for _, e := range c.req.Extras {
+			c.extras = append(c.extras, safeExtra(e))
+		}
+	}
+	slices.Sort(c.extras)
+	c.extras = slices.Compact(c.extras)
+}
+
+// urlFromPath is pip's _get_url_from_path: a file: URL when name is a
+// local project directory or archive (existing, or looking like one and
+// not `name @ url`), "" when it is a requirement.
+func urlFromPath(cwd, p, name string) (url, warning string, err error) {
+	if looksLikePath(name) && isDir(p) {
+		if isInstallableDir(p) {
+			return pathToURL(cwd, p), "", nil
+		}
+		return "", "", &lineError{msg: fmt.Sprintf("Directory %s is not installable. Neither 'setup.py' nor 'pyproject.toml' found.", pyRepr(name))}
+	}
+	if !isArchiveFile(p) {
+		return "", "", nil
+	}
+	if isFile(p) {
+		return pathToURL(cwd, p), "", nil
+	}
+	if before, _, ok := strings.Cut(name, "@"); ok && !looksLikePath(before) {
+		return "", "", nil
+	}
+	return pathToURL(cwd, p), fmt.Sprintf("Requirement %s looks like a filename, but the file does not exist", pyRepr(name)), nil
+}
+
+// convertExtras is pip's convert_extras: "[A,b]" → {"a", "b"}.
+func convertExtras(extras string) ([]string, error) {
+	if extras == "" {
+		return nil, nil
+	}
+	r, err := pep508.ParseRequirement("placeholder" + strings.ToLower(extras))
+	if err != nil {
+		return nil, err
+	}
+	return r.Extras, nil
+}
+
+// parseReqString is pip's _parse_req_string: a PEP 508 requirement, or
+// pip's message with a hint for what looks like a path or a single '='.
+func parseReqString(cwd, s string) (*pep508.Requirement, error) {
+	req, err := pep508.ParseRequirement(s)
+	if err == nil {
+		return req, nil
+	}
+	var hint string
+	switch {
+	case strings.Contains(s, "/"):
+		hint = "It looks like a path." + deduceHelpfulMsg(cwd, s)
+	case strings.Contains(s, "=") && !slices.ContainsFunc(specifierOperators, func(op string) bool { return strings.Contains(s, op) }):
+		hint = "= is not a valid operator. Did you mean == ?"
+	}
+	msg := "Invalid requirement: " + pyRepr(s)
+	if hint != "" {
+		msg += "\nHint: " + hint
+	}
+	return nil, &lineError{msg: msg, err: err}
+}
+
+// deduceHelpfulMsg is pip's deduce_helpful_msg.
+func deduceHelpfulMsg(cwd, req string) string {
+	if !exists(pyAbspath(cwd, req)) {
+		return fmt.Sprintf(" File '%s' does not exist.", req)
+	}
+	msg := " The path does exist. "
+	if looksLikeRequirementsFile(pyAbspath(cwd, req)) {
+		msg += fmt.Sprintf("The argument you provided (%s) appears to be a requirements file. If that is the case, use the '-r' flag to install the packages specified within it.", req)
+	}
+	return msg
+}
+
+// looksLikeRequirementsFile is pip's check_first_requirement_in_file: the
+// first line that is not blank or a comment parses as a requirement (or
+// there is none).
+func looksLikeRequirementsFile(p string) bool {
+	f, err := os.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var lines []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		for _, l := range strings.Split(strings.ReplaceAll(strings.ToValidUTF8(sc.Text(), ""), "\r", "\n"), "\n") {
+			if l = pyStrip(l); l != "" && !strings.HasPrefix(l, "#") {
+				lines = append(lines, l)
+			}
+		}
+	}
+	if sc.Err() != nil {
+		return false
+	}
+	if len(lines) == 0 {
+		return true
+	}
+	line := lines[0]
+	if i := strings.Index(line, " #"); i >= 0 {
+		line = line[:i]
+	}
+	if strings.HasSuffix(line, `\`) {
+		next := ""
+		if len(lines) > 1 {
+			next = lines[1]
+		}
+		line = pyStrip(line[:max(len(line)-2, 0)]) + next
+	}
+	_, err = pep508.ParseRequirement(line)
+	return err == nil
+}
+
+// syntaxDetail returns the packaging-style explanation of a parse error:
+// what was expected and where.
+func syntaxDetail(err error) string {
+	var se *pep508.SyntaxError
+	if errors.As(err, &se) {
+		return se.Error()
+	}
+	return err.Error()
+}
+
+// classifyEditable is pip's parse_editable and parse_req_from_editable.
+func classifyEditable(cwd, text string) (*classified, error) {
+	c := &classified{kind: KindEditable}
+	url := text
+	urlNoExtras, extrasText := stripExtras(url)
+	if isDir(pyAbspath(cwd, urlNoExtras)) {
+		c.path = pyAbspath(cwd, urlNoExtras)
+		urlNoExtras = pathToURL(cwd, urlNoExtras)
+	}
+	var (
+		name    string
+		hasName bool
+		extras  []string
+	)
+	if strings.HasPrefix(strings.ToLower(urlNoExtras), "file:") {
+		l, err := newLink(urlNoExtras)
+		if err != nil {
+			return nil, &lineError{msg: "Invalid requirement: " + pyRepr(text) + "\n" + err.Error(), err: err}
+		}
+		var warning string
+		name, hasName, warning = l.eggFragment()
+		if warning != "" {
+			c.warnings = append(c.warnings, warning)
+		}
+		if extrasText != "" {
+			ex, err := convertExtras(extrasText)
+			if err != nil {
+				return nil, &lineError{msg: "Invalid requirement: " + pyRepr(text) + "\n" + syntaxDetail(err), err: err}
+			}
+			extras = ex
+		}
+		c.link = urlNoExtras
+		if c.path == "" {
+			if p, err := urlToPath(urlNoExtras); err == nil {
+				c.path = p
+			}
+		}
+	} else {
+		for _, vc := range vcsBackends {
+			if strings.HasPrefix(strings.ToLower(url), vc+":") {
+				url = vc + "+" + url
+				break
+			}
+		}
+		l, err := newLink(url)
+		if err != nil || !l.isVCS() {
+			return nil, &lineError{msg: fmt.Sprintf("%s is not a valid editable requirement. It should either be a path to a local project or a VCS URL (beginning with %s).", text, strings.Join(vcsSchemes, ", "))}
+		}
+		var warning string
+		name, hasName, warning = l.eggFragment()
+		if warning != "" {
+			c.warnings = append(c.warnings, warning)
+		}
+		if !hasName || name == "" {
+			return nil, &lineError{msg: fmt.Sprintf("Could not detect requirement name for '%s', please specify one with #egg=your_package_name", text)}
+		}
+		c.link = url
+	}
+	if hasName {
+		req, err := pep508.ParseRequirement(name)
+		if err != nil {
+			return nil, &lineError{msg: fmt.Sprintf("Invalid requirement: '%s'", name), err: err}
+		}
+		c.req = req
+	}
+	c.finish(extras)
+	return c, nil
+}

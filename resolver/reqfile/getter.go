@@ -1,0 +1,50 @@
+package reqfile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+)
+
+// maxBody bounds what HTTPGetter reads: a requirements file is text.
+const maxBody = 32 << 20
+
+// HTTPGetter is a Getter over an *http.Client. Errors for a status of 400
+// and above read like pip's: "404 Client Error: Not Found for url: URL".
+// It is safe for concurrent use when its Client is.
+type HTTPGetter struct {
+	Client *http.Client
+}
+
+// Get fetches url.
+func (g HTTPGetter) Get(ctx context.Context, url string) ([]byte, string, error) {
+	if g.Client == nil {
+		return nil, "", errors.New("reqfile.HTTPGetter has no http.Client")
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	resp, err := g.Client.Do(req)
+	if err != nil {
+		return nil, "", err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 400 {
+		kind := "Client"
+		if resp.StatusCode >= 500 {
+			kind = "Server"
+		}
+		return nil, "", fmt.Errorf("%d %s Error: %s for url: %s", resp.StatusCode, kind, http.StatusText(resp.StatusCode), url)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return nil, "", fmt.Errorf("reading %s: %w", url, err)
+	}
+	if len(body) > maxBody {
+		return nil, "", fmt.Errorf("reading %s: larger than %d bytes", url, maxBody)
+	}
+	return body, resp.Header.Get("Content-Type"), nil
+}

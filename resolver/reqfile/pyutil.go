@@ -1,0 +1,425 @@
+package reqfile
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// This file holds small ports of the Python standard library functions pip's
+// requirements-file code relies on, so that edge cases (Unicode whitespace,
+// "//" at the start of a path, quoting in messages) come out as pip's do.
+
+// pyIsSpace is Python's str.isspace for one character, which is also what
+// `\s` matches in a str regular expression. Python counts the ASCII
+// information separators U+001C..U+001F as whitespace; Go does not.
+func pyIsSpace(r rune) bool {
+	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
+}
+
+// pyStrip is Python's str.strip() without arguments.
+func pyStrip(s string) string { return strings.TrimFunc(s, pyIsSpace) }
+
+// pySplitLines is Python's str.splitlines(): every line boundary Python
+// knows, no trailing empty line.
+func pySplitLines(s string) []string {
+	var lines []string
+	start := 0
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch r {
+		case '\n', '\v', '\f', 0x1c, 0x1d, 0x1e, 0x85, 0x2028, 0x2029:
+			lines = append(lines, s[start:i])
+			i += size
+			start = i
+		case '\r':
+			lines = append(lines, s[start:i])
+			i += size
+			if i < len(s) && s[i] == '\n' {
+				i++
+			}
+			start = i
+		default:
+			i += size
+		}
+	}
+	if start < len(s) {
+		lines = append(lines, s[start:])
+	}
+	return lines
+}
+
+// pyRepr is Python's repr() of a str: how pip quotes names in messages such
+// as "Invalid requirement: 'foo=1'".
+func pyRepr(s string) string {
+	quote := byte('\'')
+	if strings.ContainsRune(s, '\'') && !strings.ContainsRune(s, '"') {
+		quote = '"'
+	}
+	var b strings.Builder
+	b.WriteByte(quote)
+	for _, r := range s {
+		switch {
+		case r == rune(quote) || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r < ' ' || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r < 0x7f:
+			b.WriteRune(r)
+		case unicode.IsPrint(r):
+			b.WriteRune(r)
+		case r <= 0xff:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r <= 0xffff:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			fmt.Fprintf(&b, `\U%08x`, r)
+		}
+	}
+	b.WriteByte(quote)
+	return b.String()
+}
+
+// Path functions of Python's posixpath. They differ from path/filepath in
+// what they leave alone: join does not clean, dirname keeps "a//" forms,
+// normpath keeps exactly two leading slashes.
+
+func pyIsAbs(p string) bool { return strings.HasPrefix(p, "/") }
+
+func pyJoin(a string, rest ...string) string {
+	path := a
+	for _, b := range rest {
+		switch {
+		case strings.HasPrefix(b, "/"):
+			path = b
+		case path == "" || strings.HasSuffix(path, "/"):
+			path += b
+		default:
+			path += "/" + b
+		}
+	}
+	return path
+}
+
+func pyDirname(p string) string {
+	i := strings.LastIndex(p, "/") + 1
+	head := p[:i]
+	if head != "" && head != strings.Repeat("/", len(head)) {
+		head = strings.TrimRight(head, "/")
+	}
+	return head
+}
+
+func pyBasename(p string) string {
+	return p[strings.LastIndex(p, "/")+1:]
+}
+
+func pyNormpath(p string) string {
+	if p == "" {
+		return "."
+	}
+	initial := 0
+	if strings.HasPrefix(p, "/") {
+		initial = 1
+		if strings.HasPrefix(p, "//") && !strings.HasPrefix(p, "///") {
+			initial = 2
+		}
+	}
+	var parts []string
+	for _, c := range strings.Split(p, "/") {
+		if c == "" || c == "." {
+			continue
+		}
+		if c != ".." || (initial == 0 && len(parts) == 0) || (len(parts) > 0 && parts[len(parts)-1] == "..") {
+			parts = append(parts, c)
+		} else if len(parts) > 0 {
+			parts = parts[:len(parts)-1]
+		}
+	}
+	out := strings.Repeat("/", initial) + strings.Join(parts, "/")
+	if out == "" {
+		return "."
+	}
+	return out
+}
+
+// pyAbspath is os.path.abspath with cwd standing for the working directory.
+func pyAbspath(cwd, p string) string {
+	if !pyIsAbs(p) {
+		p = pyJoin(cwd, p)
+	}
+	return pyNormpath(p)
+}
+
+// pySplitext is posixpath.splitext.
+func pySplitext(p string) (string, string) {
+	sep := strings.LastIndex(p, "/")
+	dot := strings.LastIndex(p, ".")
+	if dot > sep {
+		// Skip all leading dots of the file name.
+		filenameIndex := sep + 1
+		for filenameIndex < dot {
+			if p[filenameIndex] != '.' {
+				return p[:dot], p[dot:]
+			}
+			filenameIndex++
+		}
+	}
+	return p, ""
+}
+
+// Files, as os.path sees them: symbolic links followed, errors meaning
+// "no".
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
+}
+
+func isFile(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// URL functions of Python's urllib.parse.
+
+// splitURL is the part of urllib.parse.urlsplit pip's link handling uses.
+type splitURL struct {
+	Scheme, Netloc, Path, Query, Fragment string
+}
+
+const schemeChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-."
+
+// pyURLSplit is urllib.parse.urlsplit of Python 3.11: leading C0 controls
+// and spaces dropped, tabs and newlines removed anywhere.
+func pyURLSplit(url string) (splitURL, error) {
+	url = strings.TrimLeft(url, "\x00\x01\x02\x03\x04\x05\x06\x07\x08\t\n\v\f\r\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
+	url = strings.NewReplacer("\t", "", "\r", "", "\n", "").Replace(url)
+	var u splitURL
+	if i := strings.IndexByte(url, ':'); i > 0 && isASCIILetter(url[0]) {
+		ok := true
+		for j := 0; j < i; j++ {
+			if !strings.ContainsRune(schemeChars, rune(url[j])) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			u.Scheme, url = strings.ToLower(url[:i]), url[i+1:]
+		}
+	}
+	if strings.HasPrefix(url, "//") {
+		end := len(url)
+		for _, c := range "/?#" {
+			if i := strings.IndexRune(url[2:], c); i >= 0 && i+2 < end {
+				end = i + 2
+			}
+		}
+		u.Netloc, url = url[2:end], url[end:]
+		if strings.Contains(u.Netloc, "[") != strings.Contains(u.Netloc, "]") {
+			return u, fmt.Errorf("Invalid IPv6 URL")
+		}
+	}
+	if i := strings.IndexByte(url, '#'); i >= 0 {
+		url, u.Fragment = url[:i], url[i+1:]
+	}
+	if i := strings.IndexByte(url, '?'); i >= 0 {
+		url, u.Query = url[:i], url[i+1:]
+	}
+	u.Path = url
+	return u, nil
+}
+
+func isASCIILetter(c byte) bool { return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') }
+
+// pyUnquote is urllib.parse.unquote: %XX escapes decoded as UTF-8, bad
+// sequences replaced by U+FFFD.
+func pyUnquote(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	var buf []byte
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			buf = append(buf, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+			continue
+		}
+		buf = append(buf, s[i])
+	}
+	var b strings.Builder
+	for len(buf) > 0 {
+		r, size := utf8.DecodeRune(buf)
+		b.WriteRune(r) // utf8.RuneError for invalid bytes, as errors="replace"
+		buf = buf[size:]
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool {
+	return ('0' <= c && c <= '9') || ('a' <= c && c <= 'f') || ('A' <= c && c <= 'F')
+}
+
+func unhex(c byte) byte {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0'
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10
+	default:
+		return c - 'A' + 10
+	}
+}
+
+// pyQuote is urllib.parse.quote(s, safe="/").
+func pyQuote(s string) string {
+	const upperhex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if isASCIILetter(c) || ('0' <= c && c <= '9') || strings.IndexByte("_.-~/", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(upperhex[c>>4])
+		b.WriteByte(upperhex[c&15])
+	}
+	return b.String()
+}
+
+// pathToURL is pip's path_to_url: an absolute, normalised file: URL.
+func pathToURL(cwd, p string) string {
+	q := pyQuote(pyAbspath(cwd, p))
+	if strings.HasPrefix(q, "//") {
+		return "file:" + q // urljoin reads "//x" as a host
+	}
+	return "file://" + q
+}
+
+// urlToPath is pip's url_to_path for a file: URL on a POSIX system.
+func urlToPath(url string) (string, error) {
+	u, err := pyURLSplit(url)
+	if err != nil {
+		return "", err
+	}
+	if u.Netloc != "" && u.Netloc != "localhost" {
+		return "", fmt.Errorf("non-local file URIs are not supported on this platform: %s", pyRepr(url))
+	}
+	return pyUnquote(u.Path), nil
+}
+
+var (
+	usesRelative = []string{"", "ftp", "http", "gopher", "nntp", "imap", "wais", "file", "https", "shttp", "mms", "prospero", "rtsp", "rtspu", "sftp", "svn", "svn+ssh", "ws", "wss"}
+	usesNetloc   = []string{"", "ftp", "http", "gopher", "nntp", "telnet", "imap", "wais", "file", "mms", "https", "shttp", "snews", "prospero", "rtsp", "rtspu", "rsync", "svn", "svn+ssh", "sftp", "nfs", "git", "git+ssh", "ws", "wss"}
+)
+
+// pyURLJoin is urllib.parse.urljoin, which pip uses to resolve an include
+// relative to a requirements file fetched from a URL. (Python also splits
+// ";params" off the last segment of http URLs; that only matters for a
+// ';' in the path and is not reproduced.)
+func pyURLJoin(base, ref string) string {
+	if base == "" {
+		return ref
+	}
+	if ref == "" {
+		return base
+	}
+	b, err := pyURLSplit(base)
+	if err != nil {
+		return ref
+	}
+	r, err := pyURLSplit(ref)
+	if err != nil {
+		return ref
+	}
+	if r.Scheme == "" {
+		r.Scheme = b.Scheme
+	}
+	if r.Scheme != b.Scheme || !slices.Contains(usesRelative, r.Scheme) {
+		return ref
+	}
+	if slices.Contains(usesNetloc, r.Scheme) {
+		if r.Netloc != "" {
+			return pyURLUnsplit(r)
+		}
+		r.Netloc = b.Netloc
+	}
+	if r.Path == "" {
+		r.Path = b.Path
+		if r.Query == "" {
+			r.Query = b.Query
+		}
+		return pyURLUnsplit(r)
+	}
+	baseParts := strings.Split(b.Path, "/")
+	if baseParts[len(baseParts)-1] != "" {
+		baseParts = baseParts[:len(baseParts)-1]
+	}
+	var segments []string
+	if strings.HasPrefix(r.Path, "/") {
+		segments = strings.Split(r.Path, "/")
+	} else {
+		segments = append(baseParts, strings.Split(r.Path, "/")...)
+		if len(segments) > 2 {
+			middle := slices.DeleteFunc(slices.Clone(segments[1:len(segments)-1]), func(s string) bool { return s == "" })
+			segments = append(append([]string{segments[0]}, middle...), segments[len(segments)-1])
+		}
+	}
+	var resolved []string
+	for _, seg := range segments {
+		switch seg {
+		case "..":
+			if len(resolved) > 0 {
+				resolved = resolved[:len(resolved)-1]
+			}
+		case ".":
+		default:
+			resolved = append(resolved, seg)
+		}
+	}
+	if last := segments[len(segments)-1]; last == "." || last == ".." {
+		resolved = append(resolved, "")
+	}
+	r.Path = strings.Join(resolved, "/")
+	if r.Path == "" {
+		r.Path = "/"
+	}
+	return pyURLUnsplit(r)
+}
+
+// pyURLUnsplit is urllib.parse.urlunsplit.
+func pyURLUnsplit(u splitURL) string {
+	url := u.Path
+	if u.Netloc != "" || (u.Scheme != "" && slices.Contains(usesNetloc, u.Scheme) && !strings.HasPrefix(url, "//")) {
+		if url != "" && !strings.HasPrefix(url, "/") {
+			url = "/" + url
+		}
+		url = "//" + u.Netloc + url
+	}
+	if u.Scheme != "" {
+		url = u.Scheme + ":" + url
+	}
+	if u.Query != "" {
+		url += "?" + u.Query
+	}
+	if u.Fragment != "" {
+		url += "#" + u.Fragment
+	}
+	return url
+}
