@@ -251,8 +251,9 @@ func runInstall(ctx context.Context, g *globalOptions, opts *installOptions, arg
 	if err != nil {
 		return err
 	}
-	if !opts.noWarnScriptLoc {
-		if msg := scriptsNotOnPATH(res.ConsoleScripts, g.getenv("PATH"), filepath.Dir(in.Executable)); msg != "" {
+	// pip does not warn for --target and --prefix installs.
+	if !opts.noWarnScriptLoc && opts.target == "" && opts.prefix == "" {
+		if msg := installer.ScriptsNotOnPATHWarning(res.ConsoleScripts, g.getenv("PATH"), in.Executable); msg != "" {
 			g.warn(msg)
 		}
 	}
@@ -373,62 +374,6 @@ func (g *globalOptions) installReporter() installer.Reporter {
 			g.info("    " + e.Message)
 		}
 	})
-}
-
-// scriptsNotOnPATH is pip's message_about_scripts_not_on_PATH: a warning
-// for console scripts installed into directories that are not on PATH
-// (the interpreter's own directory counts as on PATH).
-func scriptsNotOnPATH(scriptPaths []string, pathEnv, pythonDir string) string {
-	if len(scriptPaths) == 0 {
-		return ""
-	}
-	byDir := map[string]map[string]bool{}
-	var dirs []string
-	for _, p := range scriptPaths {
-		dir, name := filepath.Dir(p), filepath.Base(p)
-		if byDir[dir] == nil {
-			byDir[dir] = map[string]bool{}
-			dirs = append(dirs, dir)
-		}
-		byDir[dir][name] = true
-	}
-	onPath := map[string]bool{filepath.Clean(pythonDir): true}
-	tilde := false
-	for _, d := range filepath.SplitList(pathEnv) {
-		if d == "" {
-			d = "."
-		}
-		onPath[strings.TrimRight(filepath.Clean(d), "/")] = true
-		tilde = tilde || strings.HasPrefix(d, "~")
-	}
-	var lines []string
-	for _, dir := range dirs {
-		if onPath[filepath.Clean(dir)] {
-			continue
-		}
-		var names []string
-		for n := range byDir[dir] {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		start := "script " + names[0] + " is"
-		if len(names) > 1 {
-			start = "scripts " + strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1] + " are"
-		}
-		lines = append(lines, fmt.Sprintf("The %s installed in '%s' which is not on PATH.", start, dir))
-	}
-	if len(lines) == 0 {
-		return ""
-	}
-	which := "this directory"
-	if len(lines) > 1 {
-		which = "these directories"
-	}
-	lines = append(lines, "Consider adding "+which+" to PATH or, if you prefer to suppress this warning, use --no-warn-script-location.")
-	if tilde {
-		lines = append(lines, "NOTE: The current PATH contains path(s) starting with `~`, which may not be expanded by all applications.")
-	}
-	return strings.Join(lines, "\n")
 }
 
 // displayPath is pip's display_path: a path under the working directory
