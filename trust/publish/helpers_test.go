@@ -2,6 +2,7 @@ package publish
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"net/http"
@@ -181,4 +182,9 @@ func checkTarget(t testing.TB, up *updater.Updater, f *fixture, path string) {
 	if want := f.read(path); string(data) != string(want) {
 		t.Fatalf("%s: downloaded bytes differ from the repository's", path)
 	}
+}
+
+func sha(data []byte) []byte {
+	s := sha256.Sum256(data)
+	return s[:]
 }

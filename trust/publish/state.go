@@ -165,8 +165,12 @@ func (st *state) setTarget(targetPath string, length int64, sum []byte) error {
 		return err
 	}
 	t := &metadata.TargetFiles{Length: length, Hashes: metadata.Hashes{"sha256": sum}, Path: targetPath}
-	if old, ok := b.Signed.Targets[targetPath]; ok && old.Equal(*t) {
+	old, ok := b.Signed.Targets[targetPath]
+	if ok && old.Equal(*t) {
 		return nil
+	}
+	if ok {
+		st.superseded(targetPath, old)
 	}
 	b.Signed.Targets[targetPath] = t
 	st.changed[name] = true
@@ -180,7 +184,8 @@ func (st *state) deleteTarget(targetPath string) error {
 	if err != nil {
 		return err
 	}
-	if _, ok := b.Signed.Targets[targetPath]; ok {
+	if old, ok := b.Signed.Targets[targetPath]; ok {
+		st.superseded(targetPath, old)
 		delete(b.Signed.Targets, targetPath)
 		st.changed[name] = true
 	}
@@ -366,6 +371,7 @@ func (st *state) write(rel string, data []byte) error {
 	if err := writeFileAtomic(filepath.Join(st.r.dir, filepath.FromSlash(rel)), data, 0o644); err != nil {
 		return fmt.Errorf("writing %s: %w", rel, err)
 	}
+	st.touch(rel)
 	st.report.Written = append(st.report.Written, rel)
 	return nil
 }
@@ -456,14 +462,14 @@ func (st *state) publish(targetPath string, sum []byte, fill func(*os.File) erro
 			return fmt.Errorf("writing %s: %w", hashName(targetPath, sum), err)
 		}
 		st.report.Written = append(st.report.Written, hashName(targetPath, sum))
-	} else {
-		// A superseded copy that is current again: it is no longer a
-		// candidate for pruning.
-		_ = os.Chtimes(hashed, time.Time{}, time.Now())
 	}
 	if err := os.Rename(tmp.Name(), name); err != nil {
 		return err
 	}
+	// Both names (one file when linked) get the repository clock's time;
+	// a superseded copy that is current again is no longer old.
+	st.touch(targetPath)
+	st.touch(hashName(targetPath, sum))
 	st.report.Written = append(st.report.Written, targetPath)
 	return nil
 }
