@@ -31,7 +31,10 @@ const (
 // the lock, changed in memory, then committed. Only changed roles are
 // re-signed and written, in the order that keeps every published state
 // consistent for a client reading at the same time: target files, bins,
-// targets, snapshot, root, and timestamp last.
+// targets, snapshot, timestamp, and root last. Root comes after the
+// timestamp because a key rotation signs the new timestamp with the old
+// online key too: a client still on the old root verifies it, and one that
+// already has the new root finds the new timestamp.
 type state struct {
 	r   *Repo
 	now time.Time
@@ -334,6 +337,13 @@ func (st *state) commit(ctx context.Context) error {
 		}
 		st.signed(metadata.SNAPSHOT, snap.Version)
 	}
+	ts := st.timestamp
+	ts.Signed.Version++
+	ts.Signed.Expires = st.expiry(metadata.TIMESTAMP)
+	if _, err := writeMeta(st, ts, signTimestamp, "timestamp.json", false); err != nil {
+		return err
+	}
+	st.signed(metadata.TIMESTAMP, ts.Signed.Version)
 	if st.changed[metadata.ROOT] {
 		root := st.root
 		root.Signed.Version++
@@ -343,13 +353,6 @@ func (st *state) commit(ctx context.Context) error {
 		}
 		st.signed(metadata.ROOT, root.Signed.Version)
 	}
-	ts := st.timestamp
-	ts.Signed.Version++
-	ts.Signed.Expires = st.expiry(metadata.TIMESTAMP)
-	if _, err := writeMeta(st, ts, signTimestamp, "timestamp.json", false); err != nil {
-		return err
-	}
-	st.signed(metadata.TIMESTAMP, ts.Signed.Version)
 	st.changed = map[string]bool{}
 	st.forceTimestamp = false
 	for _, f := range st.afterCommit {
