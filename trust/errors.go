@@ -177,4 +177,17 @@ func (e *FetchError) Hint() string {
 	return ""
 }
 
+// nameRepository names the repository in a *VerificationError that names
+// none, and wraps any other error with the name.
+func nameRepository(err error, name string) error {
+	var ve *VerificationError
+	if errors.As(err, &ve) {
+		if ve.Repository == "" {
+			ve.Repository = name
+		}
+		return err
+	}
+	return fmt.Errorf("repository %s: %w", name, err)
+}
+
 func redact(u string) string { return httpx.Redact(u) }

@@ -215,7 +215,7 @@ func (s *Store) Add(cfg Config, root []byte) (Entry, error) {
 	}
 	info, err := ParseRoot(root)
 	if err != nil {
-		return Entry{}, fmt.Errorf("repository %s: %w", cfg.Name, err)
+		return Entry{}, nameRepository(err, cfg.Name)
 	}
 	id, _ := RepositoryID(cfg.IndexURL)
 	entries, err := s.List()

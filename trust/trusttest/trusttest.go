@@ -114,14 +114,15 @@ type Repo struct {
 	// Server serves the repository under /pypi/.
 	Server *httptest.Server
 	// RootKeys sign the root; TargetsKey the targets; OnlineKey the
-	// snapshot, the timestamp and every bin.
-	RootKeys              []*Key
-	TargetsKey, OnlineKey *Key
-	Root                  *metadata.Metadata[metadata.RootType]
-	Targets               *metadata.Metadata[metadata.TargetsType]
-	Snapshot              *metadata.Metadata[metadata.SnapshotType]
-	Timestamp             *metadata.Metadata[metadata.TimestampType]
-	Bins                  map[string]*metadata.Metadata[metadata.TargetsType]
+	// snapshot and every bin; TimestampKey the timestamp (the online key
+	// too, unless replaced with ReplaceTimestampKey).
+	RootKeys                            []*Key
+	TargetsKey, OnlineKey, TimestampKey *Key
+	Root                                *metadata.Metadata[metadata.RootType]
+	Targets                             *metadata.Metadata[metadata.TargetsType]
+	Snapshot                            *metadata.Metadata[metadata.SnapshotType]
+	Timestamp                           *metadata.Metadata[metadata.TimestampType]
+	Bins                                map[string]*metadata.Metadata[metadata.TargetsType]
 	// Succinct is the targets role's TAP 15 delegation to the bins.
 	Succinct *metadata.SuccinctRoles
 
@@ -177,6 +178,7 @@ func New(t testing.TB, opts Options) *Repo {
 		projects:   map[string][]File{},
 		files:      map[string][]byte{},
 	}
+	r.TimestampKey = r.OnlineKey
 	for range opts.RootKeys {
 		r.RootKeys = append(r.RootKeys, NewKey(t))
 	}
@@ -520,7 +522,7 @@ func (r *Repo) PublishTimestamp() {
 		r.Timestamp.Signed.Version++
 	}
 	r.published[metadata.TIMESTAMP] = true
-	r.SetFile("tuf/timestamp.json", Sign(r.t, r.Timestamp, r.OnlineKey))
+	r.SetFile("tuf/timestamp.json", Sign(r.t, r.Timestamp, r.TimestampKey))
 }
 
 // RotateRoot applies change to the root, bumps its version, and serves it
@@ -536,13 +538,19 @@ func (r *Repo) RotateRoot(change func(root *metadata.RootType), signers ...*Key)
 	return data
 }
 
-// ReplaceOnlineKey makes key the snapshot, timestamp and bins key in the
-// metadata objects (root and targets roles), without publishing anything.
-// The previous online key is returned.
+// ReplaceOnlineKey makes key the snapshot and bins key (and the timestamp
+// key, when that is the online key) in the metadata objects (root and
+// targets roles), without publishing anything. The previous online key is
+// returned.
 func (r *Repo) ReplaceOnlineKey(key *Key) *Key {
 	r.t.Helper()
 	old := r.OnlineKey
-	for _, role := range []string{metadata.SNAPSHOT, metadata.TIMESTAMP} {
+	roles := []string{metadata.SNAPSHOT}
+	if r.TimestampKey == old {
+		roles = append(roles, metadata.TIMESTAMP)
+		r.TimestampKey = key
+	}
+	for _, role := range roles {
 		r.must(r.Root.Signed.RevokeKey(old.ID, role))
 		r.must(r.Root.Signed.AddKey(key.Public, role))
 	}
@@ -553,5 +561,16 @@ func (r *Repo) ReplaceOnlineKey(key *Key) *Key {
 	for bin := range r.Bins {
 		r.dirty[bin] = true
 	}
+	return old
+}
+
+// ReplaceTimestampKey makes key the timestamp key in the root, without
+// publishing anything. The previous timestamp key is returned.
+func (r *Repo) ReplaceTimestampKey(key *Key) *Key {
+	r.t.Helper()
+	old := r.TimestampKey
+	r.must(r.Root.Signed.RevokeKey(old.ID, metadata.TIMESTAMP))
+	r.must(r.Root.Signed.AddKey(key.Public, metadata.TIMESTAMP))
+	r.TimestampKey = key
 	return old
 }
