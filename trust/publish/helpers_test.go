@@ -1,6 +1,9 @@
 package publish
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"fmt"
@@ -187,4 +190,34 @@ func checkTarget(t testing.TB, up *updater.Updater, f *fixture, path string) {
 func sha(data []byte) []byte {
 	s := sha256.Sum256(data)
 	return s[:]
+}
+
+// sdist writes a source distribution "<name>-<version>.tar.gz" whose
+// PKG-INFO has the given extra header lines.
+func (f *fixture) sdist(name, version string, headers ...string) string {
+	f.t.Helper()
+	base := fmt.Sprintf("%s-%s", name, version)
+	pkgInfo := fmt.Sprintf("Metadata-Version: 2.1\nName: %s\nVersion: %s\n", name, version)
+	for _, h := range headers {
+		pkgInfo += h + "\n"
+	}
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	for _, e := range []struct{ name, data string }{
+		{base + "/PKG-INFO", pkgInfo},
+		{base + "/setup.py", "from setuptools import setup\nsetup()\n"},
+	} {
+		if err := tw.WriteHeader(&tar.Header{Name: e.name, Mode: 0o644, Size: int64(len(e.data)), Typeflag: tar.TypeReg}); err != nil {
+			f.t.Fatal(err)
+		}
+		tw.Write([]byte(e.data))
+	}
+	tw.Close()
+	gz.Close()
+	p := filepath.Join(f.t.TempDir(), base+".tar.gz")
+	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+		f.t.Fatal(err)
+	}
+	return p
 }
