@@ -157,6 +157,12 @@ func (f *File) Classify(project string) {
 		f.Skip = "not a file"
 		return
 	}
+	if strings.ContainsAny(name, "/\\\x00") {
+		// Only a doubly-encoded URL gets here ("%252F"); such a name must
+		// never reach a file system path.
+		f.Skip = "invalid file name"
+		return
+	}
 	_, ext := pipSplitext(name)
 	if ext == "" {
 		f.Skip = "not a file"

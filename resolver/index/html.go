@@ -27,7 +27,9 @@ import (
 // (PEP 714), as "true" or "algo=digest"; a "#algo=digest" URL fragment.
 // When an attribute is repeated the first one wins, as HTML5 says (pip's
 // dict of attributes keeps the last). Entities are decoded by the HTML5
-// rules.
+// rules, except in data-requires-python, which is decoded the way Python's
+// html.parser decodes it (so "&gt=3.8", semicolon missing, is ">=3.8" as
+// in pip).
 //
 // A page announcing PEP 629's pypi:repository-version with a major
 // version above 1 is an error; the files come back Unclassified.
@@ -117,7 +119,14 @@ func fileFromAnchor(attrs map[string]attr, base *url.URL) (File, bool) {
 		return File{}, false
 	}
 	f := newFile(u, nil, "")
-	setRequiresPython(&f, attrs["data-requires-python"].val)
+	rp := attrs["data-requires-python"].val
+	if strings.Contains(rp, "&") {
+		// HTML5 leaves "&gt=3.8" alone in an attribute; Python's
+		// html.parser, and so pip, decodes it. Only this attribute is
+		// written by hand often enough for it to matter.
+		rp = html.UnescapeString(rp)
+	}
+	setRequiresPython(&f, rp)
 	if y := attrs["data-yanked"]; y.set {
 		f.Yanked, f.YankedReason = true, y.val
 	}

@@ -122,7 +122,13 @@ func (z *remoteZip) readAt(ctx context.Context, off, n int64) ([]byte, error) {
 	if n == 0 {
 		return nil, nil
 	}
-	resp, err := z.c.GetRange(ctx, z.url, off, n, z.header)
+	// A range that ends in the tail (the central directory, usually) only
+	// needs its beginning fetched.
+	fetch := n
+	if off < z.tailOff && off+n > z.tailOff && off+n <= z.tailOff+int64(len(z.tail)) {
+		fetch = z.tailOff - off
+	}
+	resp, err := z.c.GetRange(ctx, z.url, off, fetch, z.header)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +136,11 @@ func (z *remoteZip) readAt(ctx context.Context, off, n int64) ([]byte, error) {
 	if _, _, size, err := httpx.ContentRange(resp); err != nil || size != z.size {
 		return nil, zipErrorf("the file changed between range requests")
 	}
-	return readN(resp.Body, n)
+	b, err := readN(resp.Body, fetch)
+	if err != nil || fetch == n {
+		return b, err
+	}
+	return append(b, z.tail[:n-fetch]...), nil
 }
 
 // endOfCentralDirectory finds the central directory from the end of
