@@ -16,13 +16,13 @@ import (
 type optKind int
 
 const (
-	optStore     optKind = iota // a value, the last one wins
-	optAppend                   // values collected in order
-	optFlag                     // store_true
-	optNoBinary                 // FormatControl callbacks
-	optOnlyBinary               //
-	optHash                     // _handle_merge_hash
-	optConfig                   // _handle_config_settings
+	optStore      optKind = iota // a value, the last one wins
+	optAppend                    // values collected in order
+	optFlag                      // store_true
+	optNoBinary                  // FormatControl callbacks
+	optOnlyBinary                //
+	optHash                      // _handle_merge_hash
+	optConfig                    // _handle_config_settings
 )
 
 type optSpec struct {

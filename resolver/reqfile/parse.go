@@ -95,6 +95,11 @@ type parser struct {
 	opts Options
 	cwd  string
 	file *File
+	// features are the --use-feature values of every line read so far.
+	// pip's option parsers share one default list for --use-feature, so
+	// an option line carries the features of all earlier lines, even of
+	// requirement and include lines, where they are otherwise ignored.
+	features []string
 }
 
 func newParser(ctx context.Context, name string, opts Options) (*parser, error) {
@@ -163,6 +168,7 @@ func (p *parser) parseContent(name, content string, constraint bool, ancestors m
 			}
 			return &Error{Origin: origin, Text: ll.text, Msg: "Invalid requirement: " + ll.text + "\n" + err.Error()}
 		}
+		p.features = append(p.features, lo.features...)
 		// --no-binary and --only-binary change pip's shared format control
 		// while the line is parsed, whatever the line turns out to be.
 		for _, op := range lo.formatOps {
@@ -321,7 +327,7 @@ func (p *parser) addOptions(origin Origin, lo *lineOpts) {
 	if lo.requireHashes {
 		s.RequireHashes = true
 	}
-	for _, f := range lo.features {
+	for _, f := range p.features {
 		if !slices.Contains(s.Features, f) {
 			s.Features = append(s.Features, f)
 		}
