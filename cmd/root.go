@@ -135,6 +135,7 @@ repository publishes signed metadata.`,
 		newShowCmd(g),
 		newFreezeCmd(g),
 		newVersionCmd(g),
+		newTrustCmd(g),
 	)
 	return root
 }
