@@ -14,8 +14,56 @@
 // Warehouse/RSTUF layout) vouches for the page, and the page's hash for each
 // distribution becomes the trusted hash. A repository without a root falls
 // back to pip's behaviour: the hashes of the index page and of --hash.
-// (The updater, the repository store and the policy belong to this package,
-// in files of their own, and extend this section.)
+//
+// A Store keeps what gopip trusts, one folder per repository under
+// $XDG_DATA_HOME/gopip/repositories, named by a hash of the index URL
+// (RepositoryID): the Config and the trusted metadata, private to the user
+// and replaced atomically. Roots come from `gopip trust add` (Store.Add,
+// after ParseRoot shows them) or are built into gopip (package bootstrap,
+// StoreOptions.Embedded), copied into the Store on first contact and never
+// replaced by an older root. A command opens the Store once and asks it for
+// the repository of each index:
+//
+//	store, err := trust.OpenStore(trust.StoreOptions{
+//		Dir:      filepath.Join(dataHome, "repositories"),
+//		Client:   client,                  // the same *httpx.Client
+//		Embedded: builtIn,                 // from bootstrap.Repositories()
+//	})
+//	repo, err := store.ConfigureIndex(ix) // ix *index.Index: Verified, Pages
+//	// resolver/index now gets every page of ix through repo.PageSource():
+//	// fetched as a TUF target and verified before it is parsed.
+//	req, err := repo.Request(ctx, &file) // a file listed on a verified page
+//	req.Dest = filepath.Join(staging, file.Filename)
+//	results, err := downloader.Fetch(ctx, reqs)
+//
+// A Repository wraps one go-tuf Updater (metadata/updater) behind a mutex:
+// the Updater is not safe for concurrent use, while TargetInfo, Page and
+// FileRequest may be called from many goroutines. The first of them runs
+// TUF's refresh (root rotation, timestamp, snapshot, targets) once per
+// Repository, that is once per gopip run; delegated hash bins (TAP 15
+// succinct roles) are fetched as lookups need them and cached on disk.
+// go-tuf fetches metadata through a fetcher of this package over the
+// httpx.Client (proxies, certificates, credentials, retries), never
+// http.DefaultClient; it reads no more than each file's maximum length, and
+// reads a 403 as a missing file so that root rotation ends on S3.
+//
+// Which files are targets depends on the repository's Layout. LayoutGopip
+// (what `gopip repo` publishes, docs/repository-layout.md): the project
+// page simple/<project>/index.json is a target, fetched under its
+// consistent-snapshot name, and so is each file packages/<filename>; a
+// file that is not a target is checked against the hash in its verified
+// page. LayoutWarehouse (Warehouse/RSTUF): the target <project> vouches for
+// the HTML page served by the index, whose hashes then vouch for the files.
+//
+// Every verification failure is a *VerificationError naming the
+// repository, the role or target, and the Reason (expired, signature,
+// rollback, mismatch, length, hash, not-target, invalid); it wraps go-tuf's
+// typed error (errors.Is(err, &metadata.ErrExpiredMetadata{}) …) or this
+// package's *HashMismatchError or *LengthError. A target the metadata does
+// not list is a *NotFoundError (errors.Is(err, ErrNotFound)). Network
+// failures are *FetchError values, not verification failures; with
+// StoreOptions.AllowOffline a repository that cannot be reached is used from
+// its still-valid cache.
 //
 // # How bytes move
 //
