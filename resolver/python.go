@@ -63,6 +63,7 @@ type pkgState struct {
 
 	// pip's preference bookkeeping
 	requestedOrder int // position among the user's requirements, -1 if none
+	tries          int // how often a version was chosen for it
 	depth          float64
 
 	// distribution-level data (on the base pid only)
@@ -432,8 +433,10 @@ func (s *solver) choose(ctx context.Context, p pid, set vset) (*cand, error) {
 	if c == nil && !explicit {
 		c, i = try(true)
 	}
-	if c != nil {
-		// The next candidate is the likely one if this one fails.
+	ps.tries++
+	if c != nil && ps.tries > 1 {
+		// The package is being chosen again after a conflict: the next
+		// candidate is the likely one if this one fails too.
 		for _, n := range b.cands[i+1:] {
 			if n.installed == nil && n.Unavailable == "" && set.contains(n.Version) {
 				s.fetch.prefetchMetadata(n.Candidate)

@@ -212,6 +212,15 @@ func (s *solver) external(in *incompat) string {
 		return fmt.Sprintf("no version of %s satisfies %s (%s)", s.pkgs[p].display, s.rangeText(p, set, false), s.available(p, set))
 	case kindUnavailable:
 		p, set := in.terms[0].pkg, in.terms[0].t.set
+		var known []pep440.Version
+		for _, v := range s.knownVersions(p) {
+			if set.contains(v) {
+				known = append(known, v)
+			}
+		}
+		if len(known) == 1 {
+			return s.pkgs[p].display + "==" + known[0].String() + " " + s.reasonText(in.text)
+		}
 		return s.rangeText(p, set, true) + " " + s.reasonText(in.text)
 	case kindConstraint:
 		return "you constrain " + withOrigin(in)
