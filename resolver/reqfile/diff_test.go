@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -206,9 +208,20 @@ func compareWithPip(t *testing.T, cases []diffCase) {
 	// requirements file is written next to the others in one shared
 	// folder, as NAME.txt.
 	writeTree(t, filepath.Join(root, "shared"), support)
+	// Files are also served over HTTP, for -r URL; fixtures name the
+	// folder of their case {{DIR}} and its URL {{URL}}.
+	srv := httptest.NewServer(http.FileServer(http.Dir(root)))
+	defer srv.Close()
+	template := func(s, dir string) string {
+		rel, err := filepath.Rel(root, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.NewReplacer("{{DIR}}", dir, "{{URL}}", srv.URL+"/"+filepath.ToSlash(rel)).Replace(s)
+	}
 	shared := map[string][]byte{}
 	for i, c := range cases {
-		if len(c.files) == 1 && c.files[c.main] != nil {
+		if len(c.files) == 1 && c.files[c.main] != nil && !bytes.Contains(c.files[c.main], []byte("{{")) {
 			cases[i].dir = filepath.Join(root, "shared")
 			cases[i].main = c.name + ".txt"
 			shared[cases[i].main] = c.files[c.main]
@@ -216,9 +229,12 @@ func compareWithPip(t *testing.T, cases []diffCase) {
 		}
 		dir := filepath.Join(root, fmt.Sprint(i))
 		files := maps.Clone(support)
-		maps.Copy(files, c.files)
+		for name, content := range c.files {
+			files[name] = []byte(template(string(content), dir))
+		}
 		writeTree(t, dir, files)
 		cases[i].dir = dir
+		cases[i].main = template(c.main, dir)
 	}
 	writeTree(t, filepath.Join(root, "shared"), shared)
 	results := runOracle(t, cases)
@@ -230,6 +246,7 @@ func compareWithPip(t *testing.T, cases []diffCase) {
 			env := c.env
 			f, err := Parse(context.Background(), c.main, Options{
 				Dir:        dir,
+				Getter:     HTTPGetter{Client: srv.Client()},
 				Constraint: c.constraint,
 				Getenv:     func(k string) string { return env[k] },
 			})

@@ -11,9 +11,8 @@ import (
 // maxBody bounds what HTTPGetter reads: a requirements file is text.
 const maxBody = 32 << 20
 
-// HTTPGetter is a Getter over an *http.Client. Errors for a status of 400
-// and above read like pip's: "404 Client Error: Not Found for url: URL".
-// It is safe for concurrent use when its Client is.
+// HTTPGetter is a Getter over an *http.Client. A status of 400 and above
+// is a *StatusError. It is safe for concurrent use when its Client is.
 type HTTPGetter struct {
 	Client *http.Client
 }
@@ -33,11 +32,7 @@ func (g HTTPGetter) Get(ctx context.Context, url string) ([]byte, string, error)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode >= 400 {
-		kind := "Client"
-		if resp.StatusCode >= 500 {
-			kind = "Server"
-		}
-		return nil, "", fmt.Errorf("%d %s Error: %s for url: %s", resp.StatusCode, kind, http.StatusText(resp.StatusCode), url)
+		return nil, "", &StatusError{Code: resp.StatusCode, URL: url}
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
@@ -47,4 +42,19 @@ func (g HTTPGetter) Get(ctx context.Context, url string) ([]byte, string, error)
 		return nil, "", fmt.Errorf("reading %s: larger than %d bytes", url, maxBody)
 	}
 	return body, resp.Header.Get("Content-Type"), nil
+}
+
+// StatusError is an HTTP error status for a requirements file. Its message
+// is pip's (raise_for_status): "404 Client Error: Not Found for url: URL".
+type StatusError struct {
+	Code int
+	URL  string
+}
+
+func (e *StatusError) Error() string {
+	kind := "Client"
+	if e.Code >= 500 {
+		kind = "Server"
+	}
+	return fmt.Sprintf("%d %s Error: %s for url: %s", e.Code, kind, http.StatusText(e.Code), e.URL)
 }

@@ -411,7 +411,11 @@ func (p *parser) read(name string, via *Origin) (string, error) {
 			return "", &Error{Origin: origin, Msg: fmt.Sprintf("Could not fetch requirements file %s: no HTTP client configured", name)}
 		}
 		body, contentType, err := p.opts.Getter.Get(p.ctx, name)
-		if err != nil {
+		var status *StatusError
+		switch {
+		case errors.As(err, &status):
+			return "", &Error{Origin: origin, Msg: status.Error(), Err: err}
+		case err != nil:
 			return "", &Error{Origin: origin, Msg: fmt.Sprintf("Could not fetch requirements file %s: %v", name, err), Err: err}
 		}
 		return p.decode(name, body, contentType, via)
