@@ -492,6 +492,11 @@ func (s *solver) dependencies(ctx context.Context, p pid, c *cand) ([]dep, strin
 		}
 		out = mergeDeps(out, ds)
 	}
+	for _, d := range out {
+		if d.set.isEmpty() {
+			return nil, "depends on " + d.text + ", which no version satisfies", nil
+		}
+	}
 	return out, "", nil
 }
 

@@ -59,7 +59,7 @@ func (s *solver) simpleNoVersion(in *incompat) (string, bool) {
 	if a.kind == kindNoVersions {
 		a, b = b, a
 	}
-	if a.kind != kindDependency || b.kind != kindNoVersions || a.terms[0].pkg != rootPID || a.terms[1].pkg != b.terms[0].pkg {
+	if a.kind != kindDependency || b.kind != kindNoVersions || len(a.terms) != 2 || a.terms[0].pkg != rootPID || a.terms[1].pkg != b.terms[0].pkg {
 		return "", false
 	}
 	p := b.terms[0].pkg
@@ -159,7 +159,7 @@ func (r *reporter) oneEach(derived, ext, cur *incompat) {
 // b" for two requirements of the user, "a depends on b which depends on c"
 // for a chain.
 func (s *solver) twoExternals(a, b *incompat) string {
-	if a.kind == kindDependency && b.kind == kindDependency {
+	if a.kind == kindDependency && b.kind == kindDependency && len(a.terms) == 2 && len(b.terms) == 2 {
 		if a.terms[0].pkg == rootPID && b.terms[0].pkg == rootPID {
 			return "you require " + withOrigin(a) + " and " + withOrigin(b)
 		}
@@ -203,6 +203,9 @@ func (s *solver) external(in *incompat) string {
 		return "you asked to resolve your requirements"
 	case kindDependency:
 		from := in.terms[0]
+		if len(in.terms) == 1 {
+			return "you require " + withOrigin(in) + ", which no version satisfies"
+		}
 		if from.pkg == rootPID {
 			return "you require " + withOrigin(in)
 		}

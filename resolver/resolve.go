@@ -144,6 +144,22 @@ func (a Action) String() string {
 type Plan struct {
 	// Packages are sorted by normalised name.
 	Packages []PlannedPackage
+	// Stats describe the work the resolution took, for -v output and
+	// benchmarks.
+	Stats Stats
+}
+
+// Stats count the steps of a resolution.
+type Stats struct {
+	// Decisions, Conflicts and Backtracks count the solver's steps;
+	// Restarts the times it started over (see Options.Constraints and
+	// URL requirements).
+	Decisions, Conflicts, Backtracks, Restarts int
+	// VersionCalls and MetadataCalls count provider calls; Prefetched
+	// those a background prefetch made before the solver needed them (or
+	// without it ever needing them); MaxInFlight the most calls running
+	// at once.
+	VersionCalls, MetadataCalls, Prefetched, MaxInFlight int
 }
 
 // PlannedPackage is one distribution of a Plan.
@@ -278,7 +294,13 @@ func Resolve(ctx context.Context, roots []Root, p Provider, opts Options) (*Plan
 		if err != nil {
 			return nil, err
 		}
-		return s.plan(), nil
+		plan := s.plan()
+		plan.Stats = Stats{
+			Decisions: s.stats.decisions, Conflicts: s.stats.conflicts, Backtracks: s.stats.backtracks, Restarts: attempt,
+			VersionCalls: int(f.versionCalls.Load()), MetadataCalls: int(f.metadataCalls.Load()),
+			Prefetched: int(f.prefetched.Load()), MaxInFlight: int(f.maxInFlight.Load()),
+		}
+		return plan, nil
 	}
 }
 

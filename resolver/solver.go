@@ -459,12 +459,22 @@ func (s *solver) addDependencies(p pid, c *cand, deps []dep) bool {
 	for _, d := range deps {
 		var in *incompat
 		if p == rootPID {
+			terms := []pterm{{p, term{true, singleton(c.Version)}}, {d.pkg, term{false, d.set}}}
+			if d.set.isEmpty() {
+				// A requirement no version can satisfy: its term would hold
+				// whatever is chosen, so the root alone is incompatible.
+				terms = terms[:1]
+				conflict = true
+			}
 			in = s.addIncompat(&incompat{
 				kind:  kindDependency,
-				terms: []pterm{{p, term{true, singleton(c.Version)}}, {d.pkg, term{false, d.set}}},
+				terms: terms,
 				text:  d.text, origin: d.origin,
 				pinned: d.pinned, allowsPre: d.allowsPre, direct: d.direct, unfree: d.unfree,
 			})
+			if len(terms) == 1 {
+				continue
+			}
 			s.pkgs[d.pkg].incoming = append(s.pkgs[d.pkg].incoming, in)
 		} else {
 			in = s.mergeDependency(p, c, d)
