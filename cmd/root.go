@@ -136,6 +136,7 @@ repository publishes signed metadata.`,
 		newFreezeCmd(g),
 		newVersionCmd(g),
 		newTrustCmd(g),
+		newRepoCmd(g),
 	)
 	return root
 }
