@@ -76,9 +76,15 @@
 //     distribution specification no longer allows.
 //   - A file whose version is not PEP 440 is ignored (pip 24 and later do
 //     the same; pip 23.2 still took legacy versions).
-//   - A valueless data-yanked attribute means yanked, as PEP 592 says (pip's
-//     HTML parser reads it as absent); a relative <base href> is resolved
-//     against the page URL (pip joins it as is).
+//   - HTML is read by an HTML5 tokenizer (golang.org/x/net/html), not
+//     Python's html.parser: a valueless data-yanked attribute means yanked,
+//     as PEP 592 says (pip reads it as absent); of a repeated attribute the
+//     first counts (pip: the last); entities lacking their semicolon are
+//     decoded by the HTML5 rules except in data-requires-python, decoded as
+//     pip does; a relative <base href> is resolved against the page URL (pip
+//     joins it as is); only UTF-8 and Latin-1 pages are read.
+//   - An advertised PEP 658 file that the server does not have (404) falls
+//     back to range requests; pip fails.
 //   - A PEP 691 "filename" is used when present (pip derives the name from
 //     the URL; they agree on every real index).
 //   - A PEP 658 file must match every digest the page gives, not just one.

@@ -89,15 +89,36 @@ func (e *InconsistentMetadataError) Error() string {
 //
 // A wheel in a local folder is read directly. The metadata's Name and
 // Version must match the file's (an *InconsistentMetadataError otherwise).
-// Answers, errors included, are cached per file URL for the life of the
-// Client; the returned Metadata and bytes are shared and must not be
+// Answers, errors included, are cached per file URL (and verification
+// state and advertised digests) for the life of the Client; the returned Metadata and bytes are shared and must not be
 // modified.
 func (c *Client) Metadata(ctx context.Context, f File) (*coremeta.Metadata, []byte, error) {
-	r, err := c.metadata.do(ctx, f.URL, func(ctx context.Context) (metadataResult, error) {
+	r, err := c.metadata.do(ctx, metadataKey(f), func(ctx context.Context) (metadataResult, error) {
 		md, raw, err := c.fetchMetadata(ctx, f)
 		return metadataResult{md, raw}, err
 	})
 	return r.md, r.raw, err
+}
+
+// metadataKey identifies a Metadata answer: the file's URL, and what
+// decides which bytes are acceptable, since a verified and an unverified
+// index (or two pages with different digests) may list the same URL.
+func metadataKey(f File) string {
+	var b strings.Builder
+	b.WriteString(f.URL)
+	fmt.Fprintf(&b, "\x00%v", f.Verified || f.Index != nil && f.Index.Verified)
+	if f.Metadata != nil {
+		b.WriteString("\x00658")
+		algos := make([]string, 0, len(f.Metadata.Hashes))
+		for a := range f.Metadata.Hashes {
+			algos = append(algos, a)
+		}
+		sort.Strings(algos)
+		for _, a := range algos {
+			fmt.Fprintf(&b, "\x00%s=%s", a, f.Metadata.Hashes[a])
+		}
+	}
+	return b.String()
 }
 
 func (c *Client) fetchMetadata(ctx context.Context, f File) (*coremeta.Metadata, []byte, error) {

@@ -83,30 +83,30 @@ func readAll(rc interface {
 	return b.Bytes(), err
 }
 
+// countingWriter counts body bytes as the handler writes them, before the
+// client can have read them (so a test reading the counts after its
+// client is done sees them all).
 type countingWriter struct {
 	http.ResponseWriter
-	n int64
+	s    *wheelServer
+	path string
 }
 
 func (w *countingWriter) Write(p []byte) (int, error) {
-	n, err := w.ResponseWriter.Write(p)
-	w.n += int64(n)
-	return n, err
+	w.s.mu.Lock()
+	w.s.bytes[w.path] += int64(len(p))
+	w.s.mu.Unlock()
+	return w.ResponseWriter.Write(p)
 }
 
 func (s *wheelServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	cw := &countingWriter{ResponseWriter: w}
+	cw := &countingWriter{ResponseWriter: w, s: s, path: r.URL.Path}
 	s.mu.Lock()
 	s.hits[r.URL.Path]++
+	if rg := r.Header.Get("Range"); rg != "" {
+		s.ranges = append(s.ranges, rg)
+	}
 	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		s.bytes[r.URL.Path] += cw.n
-		if rg := r.Header.Get("Range"); rg != "" {
-			s.ranges = append(s.ranges, rg)
-		}
-		s.mu.Unlock()
-	}()
 	name := s.spec.Filename()
 	switch r.URL.Path {
 	case "/simple/demo/":
@@ -130,11 +130,14 @@ func (s *wheelServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		cw.Header().Set("ETag", etag)
 		http.ServeContent(cw, r, name, time.Unix(1700000000, 0), bytes.NewReader(s.wheel))
 	case "/packages/" + name + ".metadata":
-		if s.mdServed == nil {
+		s.mu.Lock()
+		md := s.mdServed
+		s.mu.Unlock()
+		if md == nil {
 			http.NotFound(cw, r)
 			return
 		}
-		cw.Write(s.mdServed)
+		cw.Write(md)
 	default:
 		http.NotFound(cw, r)
 	}
@@ -483,5 +486,30 @@ func TestMetadataFromWheel(t *testing.T) {
 	}
 	if _, _, err := MetadataFromWheel(filepath.Join(dir, "missing.whl")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+// TestMetadataCacheKeepsVerificationApart: an answer obtained for a file
+// of an unverified index (from range requests) is not reused for the same
+// URL listed on a verified one.
+func TestMetadataCacheKeepsVerificationApart(t *testing.T) {
+	s := newWheelServer(t, bigSpec(3))
+	c, f := s.lookup(t, false)
+	if _, _, err := c.Metadata(context.Background(), f); err != nil {
+		t.Fatal(err)
+	}
+	v := f
+	v.Verified = true
+	if _, _, err := c.Metadata(context.Background(), v); !errors.Is(err, ErrDownloadRequired) {
+		t.Fatalf("verified copy: %v, want ErrDownloadRequired", err)
+	}
+	s.mu.Lock()
+	s.mdServed = s.metadata
+	s.mu.Unlock()
+	h := f
+	h.Metadata = &MetadataInfo{Hashes: map[string]string{"sha256": strings.Repeat("0", 64)}}
+	var hm *HashMismatchError
+	if _, _, err := c.Metadata(context.Background(), h); !errors.As(err, &hm) {
+		t.Fatalf("copy with a digest: %v, want the digest checked", err)
 	}
 }
