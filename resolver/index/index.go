@@ -53,7 +53,8 @@ func (ix *Index) ProjectURL(project string) string {
 	return projectURL(ix.URL, project)
 }
 
-// PageSource fetches the bytes of one simple-index project page.
+// PageSource fetches the bytes of one simple-index project page; project
+// is the PEP 503 normalised name (the Client normalises it first).
 // Implementations must be safe for concurrent use by multiple goroutines;
 // the Client calls GetPage at most once per index and project while a
 // run lasts (it shares and caches the result).
