@@ -31,9 +31,9 @@ type metadataFetcher struct {
 	client *httpx.Client
 	// ctx is the context of the Updater call in progress.
 	ctx context.Context
-	// credentials is a URL whose userinfo is lent to requests for the same
-	// host (the index URL as the user gave it).
-	credentials string
+	// withCredentials adds the userinfo of the index URL, as the user gave
+	// it, to a URL on the same host; nil adds none.
+	withCredentials func(string) string
 	// last is the most recent metadata file fetched: when go-tuf refuses
 	// it, its role and version say what failed.
 	last fetched
@@ -82,7 +82,10 @@ func (f *metadataFetcher) DownloadFile(urlPath string, maxLength int64, _ time.D
 }
 
 func (f *metadataFetcher) get(ctx context.Context, rawURL, display string, maxLength int64) ([]byte, error) {
-	resp, err := f.client.Get(ctx, withUserinfo(rawURL, f.credentials), nil)
+	if f.withCredentials != nil {
+		rawURL = f.withCredentials(rawURL)
+	}
+	resp, err := f.client.Get(ctx, rawURL, nil)
 	if err != nil {
 		fe := &FetchError{URL: display, Status: httpx.StatusCode(err), Err: err}
 		switch fe.Status {

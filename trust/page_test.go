@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gopip/gopip/resolver/index"
@@ -205,4 +207,60 @@ func TestIndexClient(t *testing.T) {
 	f.Verified = false
 	_, err = r.Request(ctx, &f)
 	securityFailure(t, err, ReasonNotTarget)
+}
+
+// TestConcurrentVerifiedDownloads looks up 20 projects at once (pages,
+// bins, file requests from many goroutines over one Repository) and
+// downloads their 20 wheels in parallel; run with -race.
+func TestConcurrentVerifiedDownloads(t *testing.T) {
+	repo := trusttest.New(t, trusttest.Options{})
+	wheels := map[string][]byte{}
+	for i := range 20 {
+		name := fmt.Sprintf("proj%d", i)
+		whl := content(3000+i, uint64(i))
+		file := fmt.Sprintf("%s-1.0-py3-none-any.whl", name)
+		wheels[file] = whl
+		repo.AddProject(name, trusttest.File{Name: file, Data: whl, NotTarget: i%2 == 1})
+	}
+	repo.Publish()
+	r := addRepo(t, testStore(t, StoreOptions{}), repo, "corp")
+	ctx := context.Background()
+	dir := t.TempDir()
+	reqs := make([]Request, 20)
+	errs := make([]error, 20)
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			page, err := r.Page(ctx, fmt.Sprintf("proj%d", i))
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			files, err := index.ParsePage(&index.RawPage{Body: page.Body, ContentType: page.ContentType, URL: page.URL, Verified: true})
+			if err != nil || len(files) != 1 {
+				errs[i] = fmt.Errorf("proj%d: %v %v", i, files, err)
+				return
+			}
+			f := files[0]
+			f.Verified = true
+			req, err := r.Request(ctx, &f)
+			req.Dest = filepath.Join(dir, f.Filename)
+			reqs[i], errs[i] = req, err
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	results, err := NewDownloader(r.client, DownloaderOptions{Concurrency: 20}).Fetch(ctx, reqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, res := range results {
+		if got, _ := os.ReadFile(res.Path); !bytes.Equal(got, wheels[filepath.Base(res.Path)]) {
+			t.Errorf("%s differs", res.Path)
+		}
+	}
 }

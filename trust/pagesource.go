@@ -34,7 +34,7 @@ func (s pageSource) GetPage(ctx context.Context, ix *index.Index, project string
 	return &index.RawPage{
 		Body:        p.Body,
 		ContentType: p.ContentType,
-		URL:         withUserinfo(p.URL, s.r.credentials),
+		URL:         s.r.withCredentials(p.URL),
 		Verified:    true,
 	}, nil
 }

@@ -35,6 +35,7 @@ type Repository struct {
 	id           string
 	dir          string
 	client       *httpx.Client
+	credMu       sync.Mutex
 	credentials  string // the index URL as given, lending its userinfo
 	embedded     []byte // the root embedded in gopip for this repository, if any
 	allowOffline bool
@@ -47,6 +48,27 @@ type Repository struct {
 	err     error
 	change  Change
 	targets map[string]Target
+}
+
+// lendCredentials records the index URL as the caller gave it, whose
+// userinfo is then sent to the same host.
+func (r *Repository) lendCredentials(indexURL string) {
+	if indexURL == "" {
+		return
+	}
+	r.credMu.Lock()
+	if r.credentials == "" {
+		r.credentials = indexURL
+	}
+	r.credMu.Unlock()
+}
+
+// withCredentials returns rawURL with the index URL's userinfo when it is
+// on the index's host.
+func (r *Repository) withCredentials(rawURL string) string {
+	r.credMu.Lock()
+	defer r.credMu.Unlock()
+	return withUserinfo(rawURL, r.credentials)
 }
 
 // Config returns the repository's configuration.

@@ -386,11 +386,7 @@ func (s *Store) repository(id, credentials string) (*Repository, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if r, ok := s.repos[id]; ok {
-		if r.credentials == "" && credentials != "" {
-			r.mu.Lock()
-			r.credentials, r.fetcher.credentials = credentials, credentials
-			r.mu.Unlock()
-		}
+		r.lendCredentials(credentials)
 		return r, nil
 	}
 	dir := filepath.Join(s.opts.Dir, id)
@@ -418,11 +414,11 @@ func (s *Store) repository(id, credentials string) (*Repository, error) {
 		id:           id,
 		dir:          dir,
 		client:       s.opts.Client,
-		credentials:  credentials,
 		allowOffline: s.opts.AllowOffline,
 		now:          s.opts.now,
-		fetcher:      &metadataFetcher{client: s.opts.Client, credentials: credentials},
 	}
+	r.fetcher = &metadataFetcher{client: s.opts.Client, withCredentials: r.withCredentials}
+	r.lendCredentials(credentials)
 	if isEmbedded {
 		r.embedded = emb.Root
 	}

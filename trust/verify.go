@@ -42,7 +42,7 @@ func (r *Repository) fetchVerified(ctx context.Context, rawURL string, header ht
 		return &VerificationError{Repository: r.cfg.Name, Target: t.Path, URL: display, Reason: reason, Err: err}
 	}
 	for attempt := 1; ; attempt++ {
-		resp, err := r.client.Get(ctx, withUserinfo(rawURL, r.credentials), header)
+		resp, err := r.client.Get(ctx, r.withCredentials(rawURL), header)
 		if err != nil {
 			return nil, nil, fmt.Errorf("repository %s: target %s: %w", r.cfg.Name, t.Path, &FetchError{URL: display, Status: httpx.StatusCode(err), Err: err})
 		}
