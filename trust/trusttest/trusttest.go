@@ -118,11 +118,14 @@ type Repo struct {
 	// too, unless replaced with ReplaceTimestampKey).
 	RootKeys                            []*Key
 	TargetsKey, OnlineKey, TimestampKey *Key
-	Root                                *metadata.Metadata[metadata.RootType]
-	Targets                             *metadata.Metadata[metadata.TargetsType]
-	Snapshot                            *metadata.Metadata[metadata.SnapshotType]
-	Timestamp                           *metadata.Metadata[metadata.TimestampType]
-	Bins                                map[string]*metadata.Metadata[metadata.TargetsType]
+	// Root, Targets, Snapshot and Timestamp are the top-level metadata as
+	// last signed (or about to be: change them, then publish).
+	Root      *metadata.Metadata[metadata.RootType]
+	Targets   *metadata.Metadata[metadata.TargetsType]
+	Snapshot  *metadata.Metadata[metadata.SnapshotType]
+	Timestamp *metadata.Metadata[metadata.TimestampType]
+	// Bins are the hashed bins, by name (bins-00 …).
+	Bins map[string]*metadata.Metadata[metadata.TargetsType]
 	// Succinct is the targets role's TAP 15 delegation to the bins.
 	Succinct *metadata.SuccinctRoles
 
