@@ -35,6 +35,7 @@ type ConflictError struct {
 	Published, Given string
 }
 
+// Error says which file and which digests.
 func (e *ConflictError) Error() string {
 	return fmt.Sprintf("%s is already published with other content (sha256 %s, this file has %s)", e.Filename, e.Published, e.Given)
 }
@@ -47,9 +48,11 @@ func (e *ConflictError) Hint() string {
 // NotFoundError reports a file or release that the repository does not
 // hold.
 type NotFoundError struct {
+	// What is the file name or PROJECT==VERSION asked for.
 	What string
 }
 
+// Error names what is missing.
 func (e *NotFoundError) Error() string { return e.What + " is not in the repository" }
 
 // Add publishes distribution files (wheels and sdists): each is copied to

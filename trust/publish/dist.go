@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/gopip/gopip/internal/coremeta"
+	"github.com/gopip/gopip/resolver/index"
 	"github.com/gopip/gopip/resolver/pep440"
 	"github.com/gopip/gopip/resolver/pep508"
 	"github.com/gopip/gopip/resolver/tags"
@@ -49,7 +50,7 @@ func inspectDist(path string) (*dist, error) {
 			return nil, perr
 		}
 		d.project, d.version, d.wheel = w.NormalizedName(), w.Version, true
-		raw, err = wheelMetadata(path, w)
+		_, raw, err = index.MetadataFromWheel(path)
 		d.metadata = raw
 	default:
 		s, perr := tags.ParseSdistFilename(base)
@@ -86,39 +87,6 @@ func inspectDist(path string) (*dist, error) {
 	}
 	d.requiresPython = strings.TrimSpace(m.Get("Requires-Python"))
 	return d, nil
-}
-
-// wheelMetadata returns the METADATA file of a wheel's .dist-info
-// directory, found as pip finds it: the one top-level *.dist-info
-// directory, which must belong to the wheel's project.
-func wheelMetadata(path string, w tags.WheelName) ([]byte, error) {
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		return nil, err
-	}
-	defer zr.Close()
-	var found *zip.File
-	dirs := map[string]bool{}
-	for _, f := range zr.File {
-		top, rest, ok := strings.Cut(f.Name, "/")
-		if !ok || !strings.HasSuffix(top, ".dist-info") {
-			continue
-		}
-		dirs[top] = true
-		if rest == "METADATA" {
-			found = f
-		}
-	}
-	if len(dirs) != 1 {
-		return nil, fmt.Errorf("the wheel has %d .dist-info directories, want exactly 1", len(dirs))
-	}
-	if found == nil {
-		return nil, errors.New("the wheel has no .dist-info/METADATA")
-	}
-	if dir, _, _ := strings.Cut(found.Name, "/"); !w.OwnsDistInfo(dir) {
-		return nil, fmt.Errorf("the wheel's %s does not belong to project %s", dir, w.Name)
-	}
-	return readZipFile(found)
 }
 
 func readZipFile(f *zip.File) ([]byte, error) {

@@ -35,15 +35,6 @@ type signingKey struct {
 	file string
 }
 
-// newSigningKey generates an ed25519 key.
-func newSigningKey() (*signingKey, error) {
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		return nil, fmt.Errorf("generating an ed25519 key: %w", err)
-	}
-	return keyFromPrivate(priv)
-}
-
 func keyFromPrivate(priv ed25519.PrivateKey) (*signingKey, error) {
 	pub, err := metadata.KeyFromPublicKey(priv.Public())
 	if err != nil {
@@ -192,6 +183,7 @@ type MissingKeyError struct {
 	Have, Need int
 }
 
+// Error says which role lacks keys and where they were looked for.
 func (e *MissingKeyError) Error() string {
 	return fmt.Sprintf("signing %s needs %d of its keys; %s holds %d", e.Role, e.Need, e.Dir, e.Have)
 }

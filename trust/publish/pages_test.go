@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/gopip/gopip/resolver/index"
 )
 
 // pipParse reads a project page with pip 23.2's own parser (the index
@@ -142,6 +144,49 @@ func TestPagesWithPip(t *testing.T) {
 	} {
 		if !strings.Contains(h, want) {
 			t.Errorf("the HTML page lacks %s", want)
+		}
+	}
+}
+
+// TestPagesWithIndexParser: gopip's own simple-API client (resolver/index)
+// reads both page formats as they were meant, like pip does.
+func TestPagesWithIndexParser(t *testing.T) {
+	f := newFixture(t, InitOptions{BinBits: 1})
+	f.add(f.wheel("demo", "1.0", "Requires-Python: >=3.8, <4"), f.wheel("demo", "1.0+local"), f.sdist("demo", "1.0"))
+	if _, err := f.repo.Yank(t.Context(), "demo-1.0.tar.gz", "<why>"); err != nil {
+		t.Fatal(err)
+	}
+	page, err := parseProjectJSON(f.read("simple/demo/index.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const pageURL = "https://example.test/simple/demo/"
+	fromHTML, err := index.ParseHTML(f.read("simple/demo/index.html"), "text/html", pageURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromJSON, err := index.ParseJSON(f.read("simple/demo/index.json"), pageURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for format, files := range map[string][]index.File{"HTML": fromHTML, "JSON": fromJSON} {
+		if len(files) != len(page.Files) {
+			t.Fatalf("%s: %d files, want %d", format, len(files), len(page.Files))
+		}
+		for i, got := range files {
+			want := page.Files[i]
+			md := ""
+			if got.Metadata != nil {
+				md = got.Metadata.Hashes["sha256"]
+			}
+			if got.Filename != want.Filename || got.Hashes["sha256"] != want.SHA256 || got.RequiresPython != want.RequiresPython ||
+				got.Yanked != want.Yanked || got.YankedReason != want.YankedReason || md != want.MetadataSHA256 ||
+				!strings.HasPrefix(got.URL, "https://example.test/packages/demo-1.0") {
+				t.Errorf("%s: read %+v\nwant %+v", format, got, want)
+			}
+			if format == "JSON" && got.Size != want.Size {
+				t.Errorf("JSON: size %d, want %d", got.Size, want.Size)
+			}
 		}
 	}
 }

@@ -400,7 +400,7 @@ type Report struct {
 	Warnings []string
 }
 
-// stateOf names which role a metadata file name belongs to.
+// isBin reports whether a role is one of the hashed bins.
 func isBin(role string) bool { return strings.HasPrefix(role, binPrefix+"-") }
 
 // sortedKeys returns a map's keys in order.

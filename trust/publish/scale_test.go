@@ -92,17 +92,22 @@ func addOne(tb testing.TB, f *fixture, name string) (*Report, int64) {
 	return rep, client
 }
 
-// TestAddToLargeRepository: in a repository of 10,000 projects, adding one
+// TestAddToLargeRepository: in a repository of 10,000 projects (2,000
+// under the race detector or -short), adding one
 // wheel writes its four targets (each under two names), the root index
 // (a new project), the bins holding the four targets (at most four of
 // 256), the snapshot and the timestamp: at most 16 files, whatever the
 // size of the repository.
 func TestAddToLargeRepository(t *testing.T) {
+	n := 10_000
+	if raceEnabled || testing.Short() {
+		n = 2_000
+	}
 	f := newFixture(t, InitOptions{})
-	seedProjects(t, f, 10_000)
+	seedProjects(t, f, n)
 	start := time.Now()
 	rep, client := addOne(t, f, "newcomer")
-	t.Logf("10,000 projects: add took %s, wrote %d files (%v); a client refresh downloads %d bytes", time.Since(start).Round(time.Millisecond), len(rep.Written), rep.Signed, client)
+	t.Logf("%d projects: add took %s, wrote %d files (%v); a client refresh downloads %d bytes", n, time.Since(start).Round(time.Millisecond), len(rep.Written), rep.Signed, client)
 	if len(rep.Written) > 16 {
 		t.Fatalf("wrote %d files: %v", len(rep.Written), rep.Written)
 	}
