@@ -77,7 +77,7 @@ func (g *globalOptions) report(c *cobra.Command, err error) int {
 	)
 	switch {
 	case errors.As(err, &sf) && sf.SecurityFailure():
-		fmt.Fprintf(g.stderr, "SECURITY ERROR\n%s\n\nThis download does not match the repository's signed metadata; nothing was installed.\n", err)
+		fmt.Fprintf(g.stderr, "SECURITY ERROR\n%s\n\nWhat the repository served does not match its signed metadata; gopip refused it and changed nothing.\n", err)
 		return exitSecurity
 	case errors.As(err, &ue):
 		fmt.Fprintf(g.stderr, "ERROR: %s\n", ue.err)
