@@ -125,8 +125,19 @@ func (st *state) add(ctx context.Context, files []string) error {
 			if p.Files[i].SHA256 != it.sha256 {
 				return &ConflictError{Filename: it.dist.filename, Published: p.Files[i].SHA256, Given: it.sha256}
 			}
-			st.report.Unchanged = append(st.report.Unchanged, it.dist.filename)
-			it.dist = nil
+			t, ok, err := st.target(packagePath(it.dist.filename))
+			if err != nil {
+				return err
+			}
+			if ok && hex.EncodeToString(t.Hashes["sha256"]) == it.sha256 {
+				st.report.Unchanged = append(st.report.Unchanged, it.dist.filename)
+				it.dist = nil
+				continue
+			}
+			// Listed on its page but not in its bin: an add interrupted
+			// between the pages and the metadata. Publish it again.
+			p.Files = slices.Delete(p.Files, i, i+1)
+			existed[it.dist.project] = len(p.Files) > 0
 		}
 	}
 

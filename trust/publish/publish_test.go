@@ -314,3 +314,36 @@ func TestYankRemove(t *testing.T) {
 	up := refreshed(t, f.serve(), t.TempDir(), f.firstRoot(), f.clock.Now())
 	checkTarget(t, up, f, "simple/keep/index.json")
 }
+
+// TestAddRepairsInterruptedAdd: an add that wrote the files and pages but
+// died before signing leaves pages that list a file its bin lacks; adding
+// the file again publishes it instead of calling it unchanged.
+func TestAddRepairsInterruptedAdd(t *testing.T) {
+	f := newFixture(t, InitOptions{BinBits: 2})
+	whl := f.wheel("demo", "1.0")
+	unlock, err := f.repo.lock(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.repo.loadState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.add(t.Context(), []string{whl}); err != nil {
+		t.Fatal(err)
+	}
+	unlock() // no commit: the process "died" here
+	if !strings.Contains(string(f.read("simple/demo/index.json")), "demo-1.0-py3-none-any.whl") {
+		t.Fatal("the interrupted add wrote no page")
+	}
+	rep := f.add(whl)
+	if !slices.Equal(rep.Added, []string{"demo-1.0-py3-none-any.whl"}) {
+		t.Fatalf("re-add after the interruption: %+v", rep)
+	}
+	up := refreshed(t, f.serve(), t.TempDir(), f.firstRoot(), f.clock.Now())
+	checkTarget(t, up, f, "packages/demo-1.0-py3-none-any.whl")
+	checkTarget(t, up, f, "simple/demo/index.json")
+	if !strings.Contains(string(f.read("simple/index.json")), `"demo"`) {
+		t.Fatal("the root index lacks demo")
+	}
+}

@@ -106,10 +106,8 @@ func (st *state) refresh(opts RefreshOptions) error {
 	return nil
 }
 
-var (
-	metaName   = regexp.MustCompile(`^([0-9]+)\.(.+)\.json$`)
-	hashedName = regexp.MustCompile(`^[0-9a-f]{64}\.`)
-)
+// metaName matches a versioned metadata file name, "12.bins-3f.json".
+var metaName = regexp.MustCompile(`^([0-9]+)\.(.+)\.json$`)
 
 // prune deletes what no client can need any more: metadata versions and
 // target copies superseded more than after ago. A metadata version was
@@ -196,7 +194,7 @@ func (st *state) prune(after time.Duration) error {
 		case strings.HasPrefix(d.Name(), ".tmp-"):
 			return st.pruneFile(rel)
 		case (strings.HasPrefix(rel, simpleDir+"/") || strings.HasPrefix(rel, packagesDir+"/")) &&
-			hashedName.MatchString(d.Name()) && !live[rel]:
+			hashedTarget.MatchString(d.Name()) && !live[rel]:
 			return st.pruneFile(rel)
 		}
 		return nil
