@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gopip/gopip/internal/pythontest"
 )
 
 // The differential tests below build a small Python environment in a
@@ -31,20 +33,6 @@ type diffEnv struct {
 	root, site, extra, proj, legacyProj, userSite string
 }
 
-// pipRunnable reports whether python3 and pip 23.2 exist here.
-func pipPackageDir(t *testing.T, python string) string {
-	t.Helper()
-	out, err := exec.Command(python, "-c", "import os, pip; print(pip.__version__); print(os.path.dirname(pip.__file__))").Output()
-	if err != nil {
-		t.Skipf("no pip for %s: %v", python, err)
-	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	if len(lines) != 2 || !strings.HasPrefix(lines[0], "23.2") {
-		t.Skipf("the differential tests compare with pip 23.2, found %q", lines[0])
-	}
-	return lines[1]
-}
-
 func writeFiles(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
 	for name, content := range files {
@@ -63,11 +51,8 @@ func writeFiles(t *testing.T, dir string, files map[string]string) {
 // freeze treat differently.
 func newVenvEnv(t *testing.T) *diffEnv {
 	t.Helper()
-	base, err := realPython()
-	if err != nil {
-		t.Skipf("no python3 on this machine: %v", err)
-	}
-	pipDir := pipPackageDir(t, base)
+	base := pythontest.Python(t)
+	pipDir := pythontest.RequirePip(t, "23.2")
 	root := t.TempDir()
 	venv := filepath.Join(root, "venv")
 	if out, err := exec.Command(base, "-m", "venv", "--without-pip", venv).CombinedOutput(); err != nil {
@@ -437,11 +422,8 @@ var execCommand = exec.Command
 // machine, and on --user.
 func newSystemEnv(t *testing.T) *diffEnv {
 	t.Helper()
-	python, err := realPython()
-	if err != nil {
-		t.Skipf("no python3 on this machine: %v", err)
-	}
-	pipPackageDir(t, python)
+	python := pythontest.Python(t)
+	pythontest.RequirePip(t, "23.2")
 	root := t.TempDir()
 	home := filepath.Join(root, "home")
 	e := &diffEnv{python: python, root: root, cwd: filepath.Join(root, "cwd"),

@@ -2,11 +2,12 @@ package cmd
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/gopip/gopip/internal/pythontest"
 )
 
 // TestMain lets the test binary act as the gopip command inside scripts.
@@ -21,10 +22,7 @@ func TestMain(m *testing.M) {
 // and the XDG directories inside it, no PIP_* variables from the host, and
 // $PYTHON naming the machine's real interpreter.
 func TestScripts(t *testing.T) {
-	python, err := realPython()
-	if err != nil {
-		t.Skipf("no python3 on this machine: %v", err)
-	}
+	python := pythontest.Python(t)
 	testscript.Run(t, testscript.Params{
 		Dir:  filepath.Join("testdata", "script"),
 		Cmds: scriptCmds,
@@ -40,19 +38,4 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 	})
-}
-
-// realPython returns the path of the machine's python3 binary, resolving
-// wrapper scripts such as pyenv shims so that tests run the interpreter
-// itself.
-func realPython() (string, error) {
-	path, err := exec.LookPath("python3")
-	if err != nil {
-		return "", err
-	}
-	out, err := exec.Command(path, "-c", "import sys; print(sys.executable)").Output()
-	if err != nil {
-		return "", err
-	}
-	return string(out[:len(out)-1]), nil
 }

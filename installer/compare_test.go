@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gopip/gopip/internal/pythontest"
 	"github.com/gopip/gopip/internal/testwheel"
 )
 
@@ -287,7 +288,7 @@ func installedNames(t *testing.T, python string) []string {
 // including a second installation over the first without and with
 // --upgrade.
 func TestTargetMatchesPip(t *testing.T) {
-	py := basePython(t)
+	py := pythontest.Python(t)
 	dir := t.TempDir()
 	wheels := comparisonWheels(t, dir)
 	in := inspectT(t, py)
@@ -354,7 +355,7 @@ func TestTargetMatchesPip(t *testing.T) {
 // TestPrefixRootUserMatchPip compares --prefix, --root and --user
 // installations with pip's.
 func TestPrefixRootUserMatchPip(t *testing.T) {
-	py := basePython(t)
+	py := pythontest.Python(t)
 	dir := t.TempDir()
 	site := pipSitePackages(t)
 	wheels := []string{testwheel.MustBuild(t, dir, demoSpec())}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gopip/gopip/internal/pythontest"
 )
 
 // pipScheme asks the real pip, running in python, for get_scheme(...).
@@ -28,7 +30,7 @@ func TestSchemesMatchPip(t *testing.T) {
 	pipSite := pipSitePackages(t)
 	venv := newVenv(t)
 	dir := t.TempDir()
-	for _, python := range []string{basePython(t), filepath.Join(venv, "bin", "python")} {
+	for _, python := range []string{pythontest.Python(t), filepath.Join(venv, "bin", "python")} {
 		in := inspectT(t, python)
 		cases := []struct {
 			name   string
@@ -68,7 +70,7 @@ func TestSchemesMatchPip(t *testing.T) {
 }
 
 func TestEnvironmentErrors(t *testing.T) {
-	in := inspectT(t, basePython(t))
+	in := inspectT(t, pythontest.Python(t))
 	file := filepath.Join(t.TempDir(), "file")
 	os.WriteFile(file, nil, 0o644)
 	tests := []struct {
@@ -94,7 +96,7 @@ func TestDefaultToUser(t *testing.T) {
 	if os.Geteuid() == 0 {
 		t.Skip("root can write everywhere")
 	}
-	in := inspectT(t, basePython(t))
+	in := inspectT(t, pythontest.Python(t))
 	ro := t.TempDir()
 	os.Chmod(ro, 0o555)
 	defer os.Chmod(ro, 0o755)
@@ -125,7 +127,7 @@ func TestDefaultToUser(t *testing.T) {
 // marker files and compares the message with pip's own
 // ExternallyManagedEnvironment.from_config.
 func TestExternallyManaged(t *testing.T) {
-	py := basePython(t)
+	py := pythontest.Python(t)
 	pipSite := pipSitePackages(t)
 	files := map[string]string{
 		"plain":    "[externally-managed]\nError = To install Python packages system-wide, try apt install\n python3-xyz, where xyz is the package you are trying to\n install.\n",

@@ -8,46 +8,16 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-)
 
-// basePython returns the real interpreter binary behind python3 on PATH
-// (not a wrapper script such as a pyenv shim), or skips the test.
-func basePython(t testing.TB) string {
-	t.Helper()
-	basePythonOnce.Do(func() {
-		p, err := exec.LookPath("python3")
-		if err != nil {
-			return
-		}
-		out, err := exec.Command(p, "-c", "import sys; print(sys.executable)").Output()
-		if err != nil {
-			return
-		}
-		basePythonPath = strings.TrimSpace(string(out))
-	})
-	if basePythonPath == "" {
-		t.Skip("no python3 on PATH")
-	}
-	return basePythonPath
-}
-
-var (
-	basePythonOnce sync.Once
-	basePythonPath string
+	"github.com/gopip/gopip/internal/pythontest"
 )
 
 // pipSitePackages returns the site-packages directory holding the base
 // interpreter's pip, or skips the test.
 func pipSitePackages(t testing.TB) string {
 	t.Helper()
-	py := basePython(t)
-	out, err := exec.Command(py, "-c", "import os, pip; print(os.path.dirname(os.path.dirname(pip.__file__)))").Output()
-	if err != nil {
-		t.Skip("python3 has no pip")
-	}
-	return strings.TrimSpace(string(out))
+	return filepath.Dir(pythontest.RequirePip(t, ""))
 }
 
 // newVenv creates a virtual environment without pip and returns its
@@ -55,7 +25,7 @@ func pipSitePackages(t testing.TB) string {
 func newVenv(t testing.TB, args ...string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "venv")
-	cmd := exec.Command(basePython(t), append([]string{"-m", "venv", "--without-pip"}, append(args, dir)...)...)
+	cmd := exec.Command(pythontest.Python(t), append([]string{"-m", "venv", "--without-pip"}, append(args, dir)...)...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("creating venv: %v\n%s", err, out)
 	}
@@ -67,7 +37,7 @@ func newVenv(t testing.TB, args ...string) string {
 func runPip(t testing.TB, python string, args ...string) (string, error) {
 	t.Helper()
 	all := append([]string{"-m", "pip", "--python", python, "--disable-pip-version-check", "--no-input", "--no-color"}, args...)
-	cmd := exec.Command(basePython(t), all...)
+	cmd := exec.Command(pythontest.Python(t), all...)
 	cmd.Env = append(os.Environ(), "PIP_NO_INDEX=1", "PIP_CONFIG_FILE="+os.DevNull, "PYTHONDONTWRITEBYTECODE=")
 	var out bytes.Buffer
 	cmd.Stdout = &out

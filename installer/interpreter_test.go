@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gopip/gopip/internal/pythontest"
 	"github.com/gopip/gopip/resolver/tags"
 )
 
@@ -81,7 +82,7 @@ func TestFindPython(t *testing.T) {
 // TestInspectRealInterpreter checks the inspection against values the
 // real interpreter and its pip compute independently.
 func TestInspectRealInterpreter(t *testing.T) {
-	py := basePython(t)
+	py := pythontest.Python(t)
 	pipSite := pipSitePackages(t)
 	in := inspectT(t, py)
 
@@ -162,7 +163,7 @@ func pyStr(s string) string {
 // TestInspectCache proves that a cached answer starts no Python, and that
 // what makes an answer stale makes it run again.
 func TestInspectCache(t *testing.T) {
-	py := basePython(t)
+	py := pythontest.Python(t)
 	venv := newVenv(t)
 	vpy := filepath.Join(venv, "bin", "python")
 	cache := t.TempDir()
@@ -240,7 +241,7 @@ func TestInspectCache(t *testing.T) {
 // not Python at all but has the same size and time; the cached answer
 // is used.
 func TestInspectNoPythonOnCacheHit(t *testing.T) {
-	py := basePython(t)
+	py := pythontest.Python(t)
 	dir := t.TempDir()
 	link := filepath.Join(dir, "bin", "python3")
 	os.MkdirAll(filepath.Dir(link), 0o755)
@@ -323,7 +324,7 @@ func TestInspectErrors(t *testing.T) {
 // TestInspectOtherPythons runs the script on every other CPython found next
 // to the base interpreter or on PATH (3.8 to 3.14), and on a Python too old.
 func TestInspectOtherPythons(t *testing.T) {
-	py := basePython(t)
+	py := pythontest.Python(t)
 	root := filepath.Dir(filepath.Dir(filepath.Dir(py))) // e.g. ~/.pyenv/versions
 	candidates := map[string]string{}
 	for _, v := range []string{"2.7", "3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14"} {

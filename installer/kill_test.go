@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gopip/gopip/internal/pythontest"
 	"github.com/gopip/gopip/internal/testwheel"
 )
 
@@ -136,7 +137,7 @@ func TestKillMidInstall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow")
 	}
-	py := basePython(t)
+	py := pythontest.Python(t)
 	dir := t.TempDir()
 	site := pipSitePackages(t)
 	wheels := []string{testwheel.MustBuild(t, dir, demo2Spec())}

@@ -3,11 +3,13 @@ package installer
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/gopip/gopip/internal/pythontest"
 )
 
 // TestScriptsNotOnPATHWarning compares with pip's own function.
 func TestScriptsNotOnPATHWarning(t *testing.T) {
-	py := basePython(t)
+	py := pythontest.Python(t)
 	site := pipSitePackages(t)
 	cases := []struct {
 		scripts    []string

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gopip/gopip/internal/pythontest"
 	"github.com/gopip/gopip/internal/testwheel"
 )
 
@@ -18,7 +19,7 @@ import (
 // lists pip showed.
 func pipWouldRemove(t *testing.T, python, name string) (remove, skip []string) {
 	t.Helper()
-	cmd := exec.Command(basePython(t), "-m", "pip", "--python", python, "--disable-pip-version-check", "uninstall", name)
+	cmd := exec.Command(pythontest.Python(t), "-m", "pip", "--python", python, "--disable-pip-version-check", "uninstall", name)
 	cmd.Stdin = strings.NewReader("n\n")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out

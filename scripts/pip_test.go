@@ -7,72 +7,32 @@ package scripts
 
 import (
 	"bytes"
+	_ "embed"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
-	"os/exec"
 	"reflect"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/gopip/gopip/internal/pythontest"
 )
 
-var pipCheck struct {
-	once    sync.Once
-	python  string
-	skipMsg string
-}
+// pipref is the Python side of these tests.
+//
+//go:embed testdata/pipref.py
+var pipref string
 
-// referencePython returns the python3 whose pip 23.x answers for pip, or
-// skips the test.
-func referencePython(t *testing.T) string {
-	t.Helper()
-	pipCheck.once.Do(func() {
-		py, err := exec.LookPath("python3")
-		if err != nil {
-			pipCheck.skipMsg = "python3 not found"
-			return
-		}
-		out, err := exec.Command(py, "-c", "import pip; print(pip.__version__)").Output()
-		if err != nil {
-			pipCheck.skipMsg = "python3 has no pip: " + err.Error()
-			return
-		}
-		if v := strings.TrimSpace(string(out)); !strings.HasPrefix(v, "23.") {
-			pipCheck.skipMsg = "reference answers need pip 23.x (distlib 0.3.6 launcher template); python3 has pip " + v
-			return
-		}
-		pipCheck.python = py
-	})
-	if pipCheck.python == "" {
-		t.Skip(pipCheck.skipMsg)
-	}
-	return pipCheck.python
-}
-
-// askPip runs testdata/pipref.py in the given mode.
+// askPip runs testdata/pipref.py in the given mode. It needs pip 23.x:
+// distlib 0.3.6's launcher template changed in later pips.
 func askPip(t *testing.T, mode string, request, answer any) {
 	t.Helper()
-	py := referencePython(t)
-	in, err := json.Marshal(request)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(py, "testdata/pipref.py", mode)
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("pipref.py %s: %v\n%s", mode, err, stderr.Bytes())
-	}
-	if err := json.Unmarshal(out, answer); err != nil {
-		t.Fatalf("pipref.py %s: %v", mode, err)
-	}
+	pythontest.RequirePip(t, "23.")
+	pythontest.RunJSON(t, pipref, request, answer, mode)
 }
 
 // TestPythonCharacterClasses checks the Python str semantics this package

@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/gopip/gopip/internal/pythontest"
 )
 
 // realPython returns the machine's python3 as its own sys.executable, or
@@ -17,15 +19,7 @@ func realPython(t *testing.T) string {
 	if runtime.GOOS == "windows" {
 		t.Skip("POSIX launchers")
 	}
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 not found")
-	}
-	out, err := exec.Command(py, "-c", "import sys; print(sys.executable)").Output()
-	if err != nil {
-		t.Skipf("python3: %v", err)
-	}
-	return strings.TrimSpace(string(out))
+	return pythontest.Python(t)
 }
 
 const demoModule = `import sys

@@ -1,48 +1,18 @@
 package installed
 
 import (
-	"bytes"
-	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gopip/gopip/internal/pythontest"
 )
 
 // The tests in this file compare the package with pip 23.2's own code, run
-// in the machine's python3: pip is imported from its site-packages and fed
-// the same inputs. They are skipped when python3 or pip 23.2 is missing.
-
-// runPython runs script with input as JSON on stdin and decodes its JSON
-// output into out.
-func runPython(t *testing.T, script string, input, out any) {
-	t.Helper()
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("no python3 on this machine")
-	}
-	check, err := exec.Command(python, "-c", "import pip; print(pip.__version__)").Output()
-	if err != nil || !strings.HasPrefix(string(check), "23.2") {
-		t.Skipf("pip 23.2 is needed to compare with (found %q, %v)", check, err)
-	}
-	data, err := json.Marshal(input)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := exec.Command(python, "-c", script)
-	c.Stdin = bytes.NewReader(data)
-	c.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1", "PYTHONIOENCODING=utf-8")
-	var stderr bytes.Buffer
-	c.Stderr = &stderr
-	res, err := c.Output()
-	if err != nil {
-		t.Fatalf("python: %v\n%s", err, stderr.Bytes())
-	}
-	if err := json.Unmarshal(res, out); err != nil {
-		t.Fatalf("python output: %v\n%s", err, res)
-	}
-}
+// in the machine's python3 (see internal/pythontest): pip is imported from
+// its site-packages and fed the same inputs. They are skipped when python3
+// or pip 23.2 is missing.
 
 func write(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
@@ -95,7 +65,8 @@ for text in json.load(sys.stdin):
 print(json.dumps(out))
 `
 	var want [][][2]string
-	runPython(t, script, metadataCorpus, &want)
+	pythontest.RequirePip(t, "23.2")
+	pythontest.RunJSON(t, script, metadataCorpus, &want)
 	for i, text := range metadataCorpus {
 		m := parseMessage(universalNewlines(text))
 		var got [][2]string
@@ -193,7 +164,8 @@ print(json.dumps(out))
 		Path      *string
 	}
 	var want []pipResult
-	runPython(t, script, directURLCorpus, &want)
+	pythontest.RequirePip(t, "23.2")
+	pythontest.RunJSON(t, script, directURLCorpus, &want)
 	for i, text := range directURLCorpus {
 		w := want[i]
 		u, err := ParseDirectURL([]byte(text))
@@ -331,7 +303,8 @@ func TestScanMatchesPip(t *testing.T) {
 		Dists    []pipDist
 		Warnings []string
 	}
-	runPython(t, pipEnvironmentScript, dirs, &want)
+	pythontest.RequirePip(t, "23.2")
+	pythontest.RunJSON(t, pipEnvironmentScript, dirs, &want)
 	if len(want.Dists) < 8 || len(want.Warnings) < 3 {
 		t.Fatalf("the fixture should give pip at least 8 distributions and 3 warnings: %+v", want)
 	}

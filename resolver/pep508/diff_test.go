@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gopip/gopip/internal/pythontest"
 	"github.com/gopip/gopip/resolver/pep440"
 )
 
@@ -376,9 +377,10 @@ func TestDifferentialPackaging(t *testing.T) {
 	}
 
 	var out oracleOut
-	runOracle(t, pep508Oracle, in, &out)
-	ex := exclusions{}
-	defer ex.log(t)
+	pythontest.RequireModule(t, "pip._vendor.packaging.version")
+	pythontest.RunJSON(t, pep508Oracle, in, &out)
+	ex := pythontest.Exclusions{}
+	defer ex.Log(t)
 	compared := 0
 
 	t.Run("ParseRequirement", func(t *testing.T) {
@@ -388,22 +390,22 @@ func TestDifferentialPackaging(t *testing.T) {
 			switch {
 			case err != nil && want.Err == "":
 				if want.Legacy {
-					ex.add(exLegacySpec)
+					ex.Add(exLegacySpec)
 					continue
 				}
 				if reason := parseExclusion(s, err); reason != "" {
-					ex.add(reason)
+					ex.Add(reason)
 					continue
 				}
 				t.Errorf("ParseRequirement(%q): %v\npackaging accepts it as %q", s, err, want.Str)
 				continue
 			case err == nil && want.Err != "":
 				if strings.Contains(want.Err, "Invalid URL") {
-					ex.add(exURLCheck)
+					ex.Add(exURLCheck)
 					continue
 				}
 				if slices.ContainsFunc(r.Specifier.Specifiers(), func(sp pep440.Specifier) bool { return sp.Operator() == "===" }) {
-					ex.add(exArbitrary)
+					ex.Add(exArbitrary)
 					continue
 				}
 				t.Errorf("ParseRequirement(%q) = %q, packaging rejects it: %s", s, r, want.Err)
@@ -425,11 +427,11 @@ func TestDifferentialPackaging(t *testing.T) {
 			wantStr := want.Str
 			if r.URL != "" {
 				wantStr = strings.Replace(wantStr, "@ ", " @ ", 1)
-				ex.add(exURLString)
+				ex.Add(exURLString)
 			}
 			if r.Marker != nil {
 				if reason := markerStringExclusion(s, r.Marker); reason != "" {
-					ex.add(reason)
+					ex.Add(reason)
 					continue
 				}
 			}
@@ -449,7 +451,7 @@ func TestDifferentialPackaging(t *testing.T) {
 			m, err := ParseMarker(s)
 			if (err == nil) != (want != nil) {
 				if reason := parseExclusion(s, err); reason != "" {
-					ex.add(reason)
+					ex.Add(reason)
 					continue
 				}
 				t.Errorf("ParseMarker(%q): %v, packaging valid=%v", s, err, want != nil)
@@ -460,7 +462,7 @@ func TestDifferentialPackaging(t *testing.T) {
 				continue
 			}
 			if reason := markerStringExclusion(s, m); reason != "" {
-				ex.add(reason)
+				ex.Add(reason)
 				continue
 			}
 			if m.String() != want.Str {
@@ -474,18 +476,18 @@ func TestDifferentialPackaging(t *testing.T) {
 			want := out.Evals[i]
 			m := MustParseMarker(c.Marker)
 			if s, ok := want.Full.(string); ok && strings.Contains(s, "InvalidMarker") {
-				ex.add(parseExclusion(c.Marker, nil))
+				ex.Add(parseExclusion(c.Marker, nil))
 				continue
 			}
 			if reason := evalExclusion(m.root); reason != "" {
-				ex.add(reason)
+				ex.Add(reason)
 				continue
 			}
 			if c.normalised {
-				ex.add(exExtraNorm)
+				ex.Add(exExtraNorm)
 			}
 			if strings.HasSuffix(c.Env["python_full_version"], "+") && strings.Contains(c.Marker, "python_full_version") {
-				ex.add(exPlusVer)
+				ex.Add(exPlusVer)
 				continue
 			}
 			got, err := m.Evaluate(c.Env)
@@ -503,9 +505,9 @@ func TestDifferentialPackaging(t *testing.T) {
 			}
 			switch {
 			case want.Raw != want.Pre:
-				ex.add(exPreEnv)
+				ex.Add(exPreEnv)
 			case want.Pre != want.Full:
-				ex.add(exStrFallbk)
+				ex.Add(exStrFallbk)
 			}
 			compared++
 		}

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/gopip/gopip/internal/pythontest"
 )
 
 // The differential tests compare Supported and SupportedFor with what
@@ -69,6 +71,10 @@ func pythons(t *testing.T) []string {
 	return out
 }
 
+// runPython runs a testdata script with one of the interpreters and returns
+// its stdout. Unlike pythontest.RunJSON it takes the interpreter and returns
+// the failure, because these tests go through several interpreters and
+// packaging copies and pass over those that cannot answer.
 func runPython(t *testing.T, python string, stdin []byte, args ...string) ([]byte, error) {
 	t.Helper()
 	cmd := exec.Command(python, args...)
@@ -435,10 +441,7 @@ type overrideJSON struct {
 }
 
 func TestSupportedMatchesPackagingSynthetic(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("no python3 on this machine")
-	}
+	python := pythontest.Python(t)
 	cases := synthCases()
 	type caseJSON struct {
 		Facts    Interpreter   `json:"facts"`

@@ -3,10 +3,11 @@ package tags
 import (
 	"encoding/json"
 	"errors"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gopip/gopip/internal/pythontest"
 )
 
 func TestParseWheelFilename(t *testing.T) {
@@ -285,10 +286,7 @@ var filenameDeviations = map[string]string{
 }
 
 func TestFilenamesMatchPackaging(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("no python3 on this machine")
-	}
+	python := pythontest.Python(t)
 	names := append([]string(nil), filenameCases...)
 	for n := range filenameDeviations {
 		names = append(names, n)
