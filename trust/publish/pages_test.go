@@ -54,13 +54,7 @@ type pipLink struct {
 // the right URL, sha256, Requires-Python, yanked state and reason, and
 // PEP 658 metadata hash, and reads the same from HTML as from JSON.
 func TestPagesWithPip(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("no python3")
-	}
-	if err := exec.Command(python, "-c", "import pip._internal.index.collector").Run(); err != nil {
-		t.Skip("python3 has no pip")
-	}
+	python := pipPython(t)
 	f := newFixture(t, InitOptions{BinBits: 1})
 	f.add(
 		f.wheel("Odd_Name", "1.0", "Requires-Python: >=3.8, <4"),
