@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"slices"
@@ -371,15 +372,20 @@ func deduceHelpfulMsg(cwd, req string) string {
 
 // looksLikeRequirementsFile is pip's check_first_requirement_in_file: the
 // first line that is not blank or a comment parses as a requirement (or
-// there is none).
+// there is none). It reads at most 1 MiB.
 func looksLikeRequirementsFile(p string) bool {
+	// Only regular files: pip would also open a FIFO or a device and wait
+	// for it, just to word a hint.
+	if !isFile(p) {
+		return false
+	}
 	f, err := os.Open(p)
 	if err != nil {
 		return false
 	}
 	defer f.Close()
 	var lines []string
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(io.LimitReader(f, 1<<20))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		for _, l := range strings.Split(strings.ReplaceAll(strings.ToValidUTF8(sc.Text(), ""), "\r", "\n"), "\n") {
