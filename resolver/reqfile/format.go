@@ -95,7 +95,10 @@ var unsafeShellRE = regexp.MustCompile(`[^\w@%+=:,./-]`)
 // shellQuote is Python's shlex.quote, made safe for a requirements file,
 // which pip reads before shlex does: quotes do not hide a '#' after
 // whitespace from the comment rule, nor "${NAME}" from expansion, so both
-// are broken up by closing and reopening the quotes ('a ”#b', '$”{X}').
+// are broken up by closing and reopening the quotes:
+//
+//	a #b  → 'a ''#b'
+//	${X}  → '$''{X}'
 func shellQuote(s string) string {
 	if s == "" {
 		return "''"
