@@ -127,17 +127,24 @@ func newSolver(opts *Options, f *fetcher, know *knowledge) *solver {
 }
 
 // pkg returns the pid of a distribution or extra, creating it.
-func (s *solver) pkg(name, extra string) pid {
+func (s *solver) pkg(name, extra string) pid { return s.pkgNamed(name, name, extra) }
+
+// pkgNamed is pkg for a name as written (raw), which explanations use.
+func (s *solver) pkgNamed(raw, name, extra string) pid {
 	k := pkgKey{name, extra}
 	if p, ok := s.index[k]; ok {
 		return p
 	}
 	p := pid(len(s.pkgs))
-	ps := &pkgState{key: k, base: p, display: k.String(), requestedOrder: -1, depth: math.Inf(1)}
+	display := raw
+	if extra != "" {
+		display += "[" + extra + "]"
+	}
+	ps := &pkgState{key: k, base: p, display: display, requestedOrder: -1, depth: math.Inf(1)}
 	s.pkgs = append(s.pkgs, ps)
 	s.index[k] = p
 	if extra != "" {
-		ps.base = s.pkg(name, "")
+		ps.base = s.pkgNamed(raw, name, "")
 	} else {
 		ps.pins = s.know.pins[name]
 		ps.urlPin = s.know.urls[name]
@@ -525,7 +532,7 @@ func (s *solver) metadata(ctx context.Context, name string, c *cand) (*Metadata,
 	md, err := s.fetch.metadata(ctx, c.Candidate)
 	if err != nil {
 		if errors.Is(err, ErrUnusable) {
-			return nil, err.Error(), nil
+			return nil, "cannot be used: " + strings.Replace(err.Error(), ErrUnusable.Error()+": ", "", 1), nil
 		}
 		return nil, "", err
 	}
@@ -595,7 +602,7 @@ func (s *solver) requirementDeps(ctx context.Context, r *pep508.Requirement, tex
 			return nil, err
 		}
 	}
-	d.pkg = s.pkg(name, "")
+	d.pkg = s.pkgNamed(r.Name, name, "")
 	out := []dep{d}
 	seen := map[string]bool{}
 	for _, e := range r.Extras {
@@ -605,7 +612,7 @@ func (s *solver) requirementDeps(ctx context.Context, r *pep508.Requirement, tex
 		}
 		seen[e] = true
 		de := d
-		de.pkg = s.pkg(name, e)
+		de.pkg = s.pkgNamed(r.Name, name, e)
 		out = append(out, de)
 	}
 	return out, nil

@@ -388,6 +388,7 @@ func (s *solver) available(p pid, set vset) string {
 	b := s.pkgs[s.pkgs[p].base]
 	var ok []pep440.Version
 	var excluded []string
+	python := false
 	cands := slices.Clone(b.cands)
 	slices.SortFunc(cands, func(x, y *cand) int { return pep440.Compare(x.Version, y.Version) })
 	for _, c := range cands {
@@ -409,7 +410,10 @@ func (s *solver) available(p pid, set vset) string {
 			if !strings.HasPrefix(why, "is ") && !strings.HasPrefix(why, "requires ") && !strings.HasPrefix(why, "cannot ") {
 				why = "cannot be used: " + why
 			}
-			excluded = append(excluded, c.Version.String()+" "+s.reasonText(why))
+			excluded = append(excluded, c.Version.String()+" "+why)
+			if strings.HasPrefix(why, "requires Python") {
+				python = true
+			}
 		}
 	}
 	var text string
@@ -431,6 +435,9 @@ func (s *solver) available(p pid, set vset) string {
 	}
 	if len(excluded) > 0 {
 		text += "; " + strings.Join(excluded, "; ")
+		if python && !s.opts.Python.Equal(pep440.Version{}) {
+			text += " (the target is Python " + s.opts.Python.String() + ")"
+		}
 	}
 	return text
 }

@@ -556,9 +556,14 @@ func (s *solver) mergeDependency(p pid, c *cand, d dep) *incompat {
 // markUnavailable records that p cannot be used at c, merged with the
 // neighbouring versions unusable for the same reason.
 func (s *solver) markUnavailable(p pid, c *cand, why string) {
-	c.unusable = why
-	w := s.around(p, c.Version)
 	ps := s.pkgs[p]
+	if ps.base == p {
+		// The candidate is shared with the distribution's extras, which
+		// cannot be used either; an extra's own failure (a requirement of
+		// the extra that nothing satisfies) leaves the distribution usable.
+		c.unusable = why
+	}
+	w := s.around(p, c.Version)
 	for _, old := range ps.incompats {
 		if old.kind == kindUnavailable && old.text == why {
 			s.unindex(old)
