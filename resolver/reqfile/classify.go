@@ -243,7 +243,7 @@ func classifyLine(cwd, text string) (*classified, error) {
 		c.link = l.url
 		if l.parts.Scheme == "file" {
 			if p, err := urlToPath(l.url); err == nil {
-				c.path = p
+				c.path = pyAbspath(cwd, p)
 			}
 		}
 		if l.isWheel() {
@@ -459,7 +459,7 @@ func classifyEditable(cwd, text string) (*classified, error) {
 		c.link = urlNoExtras
 		if c.path == "" {
 			if p, err := urlToPath(urlNoExtras); err == nil {
-				c.path = p
+				c.path = pyAbspath(cwd, p)
 			}
 		}
 	} else {

@@ -51,6 +51,7 @@ type StatusError struct {
 	URL  string
 }
 
+// Error returns pip's message for the status.
 func (e *StatusError) Error() string {
 	kind := "Client"
 	if e.Code >= 500 {

@@ -424,6 +424,11 @@ func (p *parser) read(name string, via *Origin) (string, error) {
 }
 
 func (p *parser) readPath(name, path string, origin Origin, via *Origin) (string, error) {
+	if name == "" {
+		// open("") fails; the working directory is not the file.
+		err := &os.PathError{Op: "open", Path: name, Err: syscall.ENOENT}
+		return "", &Error{Origin: origin, Msg: "Could not open requirements file: " + pyOSError(err, name), Err: err}
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return "", &Error{Origin: origin, Msg: "Could not open requirements file: " + pyOSError(err, name), Err: err}

@@ -50,6 +50,8 @@ const (
 	KindOptions
 )
 
+// String returns the kind in lower case: "requirement", "path", "url",
+// "editable" or "options".
 func (k Kind) String() string {
 	switch k {
 	case KindRequirement:
@@ -278,6 +280,7 @@ type Warning struct {
 	Msg    string
 }
 
+// String returns the message and the place: "… (from line 3 of r.txt)".
 func (w Warning) String() string { return fmt.Sprintf("%s (from %s)", w.Msg, w.Origin) }
 
 // File is a parsed requirements file with the files it includes.

@@ -346,6 +346,7 @@ func TestPaths(t *testing.T) {
 		"./proj", "./proj2[Test,dev]", "./dist/pkg-1.0-py3-none-any.whl", "dist/pkg-1.0.tar.gz",
 		"./dist/My_Pkg-2.0_rc1-py3-none-any.whl ; os_name == 'posix'", "file:./dist/../dist/pkg-1.0.tar.gz",
 		"missing-1.0-py3-none-any.whl", "proj", "./dist/../dist/pkg-1.0.tar.gz", "name @ ./proj",
+		"file:dist/pkg-1.0.tar.gz",
 	}, "\n")), want: []string{
 		`1 path "./proj" link=file://DIR/proj path=DIR/proj`,
 		`2 path "./proj2[Test,dev]" [dev test] link=file://DIR/proj2 path=DIR/proj2`,
@@ -357,6 +358,7 @@ func TestPaths(t *testing.T) {
 		`8 requirement "proj" proj`,
 		`9 path "./dist/../dist/pkg-1.0.tar.gz" link=file://DIR/dist/pkg-1.0.tar.gz path=DIR/dist/pkg-1.0.tar.gz`,
 		`10 requirement "name @ ./proj" name @ ./proj`,
+		`11 url "file:dist/pkg-1.0.tar.gz" link=file:dist/pkg-1.0.tar.gz path=DIR/dist/pkg-1.0.tar.gz`,
 	}}})
 	f, err := parseFiles(t, req("missing-1.0-py3-none-any.whl\n"), "requirements.txt", Options{})
 	if err != nil {
@@ -472,6 +474,9 @@ func TestIncludes(t *testing.T) {
 		{name: "missing file", main: "nothere.txt", files: req(""),
 			wantErr: "Could not open requirements file: [Errno 2] No such file or directory: 'nothere.txt'"},
 	})
+	if _, err := Parse(context.Background(), "", Options{Dir: t.TempDir()}); err == nil || err.Error() != "Could not open requirements file: [Errno 2] No such file or directory: ''" {
+		t.Errorf("empty name: %v", err)
+	}
 	var e *Error
 	_, err := parseFiles(t, req("-r requirements.txt\n"), "requirements.txt", Options{})
 	if !errors.As(err, &e) || !errors.Is(err, ErrCycle) || e.Origin != (Origin{"requirements.txt", 1}) || e.Text != "-r requirements.txt" {
