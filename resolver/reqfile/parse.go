@@ -61,21 +61,21 @@ const maxDepth = 100
 // file URL) and the files it includes, the way pip 23.2 does. It returns
 // the first malformed line as an *Error naming the file and line.
 func Parse(ctx context.Context, name string, opts Options) (*File, error) {
-	p, err := newParser(ctx, name, opts)
+	p, err := newParser(name, opts)
 	if err != nil {
 		return nil, err
 	}
-	content, err := p.read(name, nil)
+	content, err := p.read(ctx, name, nil)
 	if err != nil {
 		return nil, err
 	}
-	return p.run(name, content)
+	return p.run(ctx, name, content)
 }
 
 // ParseReader is Parse for content read from r; name is the file's name in
 // messages and the base of relative -r and -c includes.
 func ParseReader(ctx context.Context, r io.Reader, name string, opts Options) (*File, error) {
-	p, err := newParser(ctx, name, opts)
+	p, err := newParser(name, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -87,11 +87,10 @@ func ParseReader(ctx context.Context, r io.Reader, name string, opts Options) (*
 	if err != nil {
 		return nil, err
 	}
-	return p.run(name, content)
+	return p.run(ctx, name, content)
 }
 
 type parser struct {
-	ctx  context.Context
 	opts Options
 	cwd  string
 	file *File
@@ -102,7 +101,7 @@ type parser struct {
 	features []string
 }
 
-func newParser(ctx context.Context, name string, opts Options) (*parser, error) {
+func newParser(name string, opts Options) (*parser, error) {
 	cwd := opts.Dir
 	if cwd == "" {
 		wd, err := os.Getwd()
@@ -112,16 +111,15 @@ func newParser(ctx context.Context, name string, opts Options) (*parser, error) 
 		cwd = wd
 	}
 	return &parser{
-		ctx:  ctx,
 		opts: opts,
 		cwd:  cwd,
 		file: &File{Name: name, Settings: opts.Settings.Clone()},
 	}, nil
 }
 
-func (p *parser) run(name string, content string) (*File, error) {
+func (p *parser) run(ctx context.Context, name string, content string) (*File, error) {
 	ancestors := map[string]string{p.key(name): ""}
-	if err := p.parseContent(name, content, p.opts.Constraint, ancestors, 0); err != nil {
+	if err := p.parseContent(ctx, name, content, p.opts.Constraint, ancestors, 0); err != nil {
 		return nil, err
 	}
 	if err := p.checkConstraints(); err != nil {
@@ -152,7 +150,7 @@ func (p *parser) key(name string) string {
 // parseContent is pip's RequirementsFileParser._parse_and_recurse over one
 // file's content. ancestors maps the files being read (the include chain
 // down to this one) to the file that included each.
-func (p *parser) parseContent(name, content string, constraint bool, ancestors map[string]string, depth int) error {
+func (p *parser) parseContent(ctx context.Context, name, content string, constraint bool, ancestors map[string]string, depth int) error {
 	for _, ll := range preprocess(content, p.opts.Getenv) {
 		origin := Origin{File: name, Line: ll.number}
 		args, optText := breakArgsOptions(ll.text)
@@ -191,7 +189,7 @@ func (p *parser) parseContent(name, content string, constraint bool, ancestors m
 			} else {
 				target, nested = lo.constraints[0], true
 			}
-			if err := p.include(origin, ll.text, target, nested, ancestors, depth); err != nil {
+			if err := p.include(ctx, origin, ll.text, target, nested, ancestors, depth); err != nil {
 				return err
 			}
 		default:
@@ -215,7 +213,7 @@ func breakArgsOptions(line string) (string, string) {
 	return line, ""
 }
 
-func (p *parser) include(origin Origin, text, target string, constraint bool, ancestors map[string]string, depth int) error {
+func (p *parser) include(ctx context.Context, origin Origin, text, target string, constraint bool, ancestors map[string]string, depth int) error {
 	switch {
 	case schemeRE.MatchString(origin.File):
 		target = pyURLJoin(origin.File, target)
@@ -233,13 +231,13 @@ func (p *parser) include(origin Origin, text, target string, constraint bool, an
 	if depth+1 >= maxDepth {
 		return &Error{Origin: origin, Text: text, Msg: fmt.Sprintf("Requirements files nested more than %d deep at %s", maxDepth, target)}
 	}
-	content, err := p.read(target, &origin)
+	content, err := p.read(ctx, target, &origin)
 	if err != nil {
 		return err
 	}
 	nested := maps.Clone(ancestors)
 	nested[key] = origin.File
-	return p.parseContent(target, content, constraint, nested, depth+1)
+	return p.parseContent(ctx, target, content, constraint, nested, depth+1)
 }
 
 func (p *parser) addRequirement(origin Origin, text, req string, editable bool, lo *lineOpts, constraint bool) error {
@@ -389,8 +387,8 @@ func (p *parser) checkConstraints() error {
 
 // read returns the decoded content of a requirements file. via is the
 // line that includes it, nil for the file given to Parse.
-func (p *parser) read(name string, via *Origin) (string, error) {
-	if err := p.ctx.Err(); err != nil {
+func (p *parser) read(ctx context.Context, name string, via *Origin) (string, error) {
+	if err := ctx.Err(); err != nil {
 		return "", err
 	}
 	origin := Origin{File: name}
@@ -410,7 +408,7 @@ func (p *parser) read(name string, via *Origin) (string, error) {
 		if p.opts.Getter == nil {
 			return "", &Error{Origin: origin, Msg: fmt.Sprintf("Could not fetch requirements file %s: no HTTP client configured", name)}
 		}
-		body, contentType, err := p.opts.Getter.Get(p.ctx, name)
+		body, contentType, err := p.opts.Getter.Get(ctx, name)
 		var status *StatusError
 		switch {
 		case errors.As(err, &status):
