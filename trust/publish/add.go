@@ -65,7 +65,12 @@ func (e *NotFoundError) Error() string { return e.What + " is not in the reposit
 // file name already published with other content is refused with a
 // *ConflictError, and then nothing is published.
 func (r *Repo) Add(ctx context.Context, files ...string) (*Report, error) {
-	return r.update(ctx, func(st *state) error { return st.add(ctx, files) })
+	return r.update(ctx, func(st *state) error {
+		if err := st.needOnline(); err != nil {
+			return err
+		}
+		return st.add(ctx, files)
+	})
 }
 
 type addItem struct {
@@ -330,7 +335,12 @@ func (st *state) findFile(filename string) (*projectPage, int, error) {
 // the consistent-snapshot copies stay for clients still reading older
 // metadata until Refresh prunes them.
 func (r *Repo) Remove(ctx context.Context, specs ...string) (*Report, error) {
-	return r.update(ctx, func(st *state) error { return st.remove(specs) })
+	return r.update(ctx, func(st *state) error {
+		if err := st.needOnline(); err != nil {
+			return err
+		}
+		return st.remove(specs)
+	})
 }
 
 func (st *state) remove(specs []string) error {
@@ -421,12 +431,22 @@ func (st *state) remove(specs []string) error {
 // in both page formats; installers then skip it unless it is pinned
 // exactly. Yanking a file again with the same reason changes nothing.
 func (r *Repo) Yank(ctx context.Context, filename, reason string) (*Report, error) {
-	return r.update(ctx, func(st *state) error { return st.yank(filename, true, reason) })
+	return r.update(ctx, func(st *state) error {
+		if err := st.needOnline(); err != nil {
+			return err
+		}
+		return st.yank(filename, true, reason)
+	})
 }
 
 // Unyank clears a file's yanked mark.
 func (r *Repo) Unyank(ctx context.Context, filename string) (*Report, error) {
-	return r.update(ctx, func(st *state) error { return st.yank(filename, false, "") })
+	return r.update(ctx, func(st *state) error {
+		if err := st.needOnline(); err != nil {
+			return err
+		}
+		return st.yank(filename, false, "")
+	})
 }
 
 func (st *state) yank(filename string, yanked bool, reason string) error {

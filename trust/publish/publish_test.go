@@ -347,3 +347,29 @@ func TestAddRepairsInterruptedAdd(t *testing.T) {
 		t.Fatal("the root index lacks demo")
 	}
 }
+
+// TestNoOnlineKey: without the online key, add, yank, remove and refresh
+// fail with a *MissingKeyError before writing anything.
+func TestNoOnlineKey(t *testing.T) {
+	f := newFixture(t, InitOptions{BinBits: 1})
+	f.add(f.wheel("demo", "1.0"))
+	r, err := Open(f.dir, t.TempDir(), WithClock(f.clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := tree(t, f.dir)
+	for name, op := range map[string]func() (*Report, error){
+		"add":     func() (*Report, error) { return r.Add(t.Context(), f.wheel("demo", "2.0")) },
+		"yank":    func() (*Report, error) { return r.Yank(t.Context(), "demo-1.0-py3-none-any.whl", "") },
+		"remove":  func() (*Report, error) { return r.Remove(t.Context(), "demo==1.0") },
+		"refresh": func() (*Report, error) { return r.Refresh(t.Context(), RefreshOptions{}) },
+	} {
+		var mk *MissingKeyError
+		if _, err := op(); !errors.As(err, &mk) || mk.Hint() == "" {
+			t.Errorf("%s without the online key: %v", name, err)
+		}
+	}
+	if !mapsEqual(before, tree(t, f.dir)) {
+		t.Fatal("an operation without its key changed files")
+	}
+}

@@ -49,6 +49,9 @@ func (r *Repo) Refresh(ctx context.Context, opts RefreshOptions) (*Report, error
 		return nil, fmt.Errorf("the re-sign fraction must be between 0 and 1, not %g", opts.ResignFraction)
 	}
 	return r.update(ctx, func(st *state) error {
+		if err := st.needOnline(); err != nil {
+			return err
+		}
 		if err := st.refresh(opts); err != nil {
 			return err
 		}

@@ -13,7 +13,10 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 )
 
-var benchProjects = flag.Int("publish.projects", 100_000, "projects in the synthetic repository of BenchmarkAddToLargeRepository")
+var (
+	benchProjects = flag.Int("publish.projects", 100_000, "projects in the synthetic repository of BenchmarkAddToLargeRepository")
+	benchBins     = flag.Int("publish.bins", 8, "bin bits of the synthetic repository of BenchmarkAddToLargeRepository")
+)
 
 // seedProjects fills a repository with n synthetic projects in one signing
 // pass: each has the four targets of one wheel (two pages, the file and
@@ -121,10 +124,15 @@ func TestAddToLargeRepository(t *testing.T) {
 // default) and reports the files written and the bytes a client downloads
 // to refresh and find the new project.
 func BenchmarkAddToLargeRepository(b *testing.B) {
-	f := newFixture(b, InitOptions{})
+	f := newFixture(b, InitOptions{BinBits: *benchBins})
 	start := time.Now()
 	seedProjects(b, f, *benchProjects)
-	b.Logf("seeded %d projects in %s; bin size %d bytes", *benchProjects, time.Since(start).Round(time.Millisecond), fileSize(b, f, "tuf/2.bins-00.json"))
+	st, err := f.repo.loadState()
+	if err != nil {
+		b.Fatal(err)
+	}
+	first := st.succinct().GetRoles()[0]
+	b.Logf("seeded %d projects in %d bins in %s; %s is %d bytes", *benchProjects, 1<<*benchBins, time.Since(start).Round(time.Millisecond), first, fileSize(b, f, "tuf/2."+first+".json"))
 	var files, clientBytes int64
 	i := 0
 	for b.Loop() {

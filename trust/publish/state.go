@@ -241,6 +241,17 @@ func (st *state) keys(group string) ([]*signingKey, error) {
 	return ks, nil
 }
 
+// needOnline checks, before anything is written, that the key folder can
+// sign what every change re-signs: the bins, snapshot and timestamp.
+func (st *state) needOnline() error {
+	for _, g := range []string{signBins, signSnapshot, signTimestamp} {
+		if _, err := st.keys(g); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // hasKeys reports whether the key folder can sign for a group.
 func (st *state) hasKeys(group string) bool {
 	_, err := st.keys(group)
