@@ -548,11 +548,13 @@ var (
 		"--pre foo", "-- foo", "--only-binary foo,:none:,bar", "--no-binary :all: --only-binary :all:",
 		"--no-binary=:all:,:none:,baz", "-i ''", "--find-links \"./links\"", "--trusted-host 'a.example b.example'",
 		"--extra-index-url=https://${HOST}/simple", "--index-url https://x.example/simple -i https://y.example/simple",
+		"--trusted-host H.example:0443", "--trusted-host ::1", "--trusted-host user@h.example/p",
 	}
 	genBadOptionLines = []string{
 		"--foo", "--pre=1", "--use-feature=bogus", "--no-binary=-x", "--pr", "--req x.txt", "-x", "-e", "-i",
 		"--hash", "--index-url", "--no-binary", "-r", "--", "--=x", "--find-links='unterminated",
 		`--trusted-host "a\"`, "--config-settings=x", "--hash=md5:abc", "--hash=abc",
+		"--trusted-host h:99999", "--trusted-host ''", "--trusted-host [x]",
 	}
 	genRequirementOptions = []string{
 		" --hash=sha256:aaa", " --hash=sha256:aaa --hash=sha512:bbb", " --hash sha384:ccc", " --global-option=--no-user-cfg",
@@ -676,6 +678,6 @@ func generateCases(n int, seed uint64) []diffCase {
 
 func TestDiffGenerated(t *testing.T) {
 	havePip(t)
-	cases := generateCases(800, 1)
+	cases := generateCases(1500, 1)
 	compareWithPip(t, cases)
 }

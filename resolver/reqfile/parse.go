@@ -193,7 +193,9 @@ func (p *parser) parseContent(ctx context.Context, name, content string, constra
 				return err
 			}
 		default:
-			p.addOptions(origin, lo)
+			if err := p.addOptions(origin, ll.text, lo); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -312,7 +314,7 @@ func (lo *lineOpts) lineOptions() *LineOptions {
 
 // addOptions records an option line and applies it to the settings, as
 // pip's handle_option_line does to its finder, session and options.
-func (p *parser) addOptions(origin Origin, lo *lineOpts) {
+func (p *parser) addOptions(origin Origin, text string, lo *lineOpts) error {
 	e := &Entry{Origin: origin, Kind: KindOptions, Options: lo.lineOptions()}
 	p.file.Entries = append(p.file.Entries, e)
 	if len(lo.hashes) > 0 {
@@ -356,10 +358,19 @@ func (p *parser) addOptions(origin Origin, lo *lineOpts) {
 		s.PreferBinary = true
 	}
 	for _, h := range lo.trustedHosts {
-		if !slices.Contains(s.TrustedHosts, h) {
-			s.TrustedHosts = append(s.TrustedHosts, h)
+		// pip's session keeps (host, port) pairs.
+		host, port, hasPort, err := parseNetloc(h)
+		if err == nil && host == "" {
+			err = fmt.Errorf("Trusted host URL must include a host part: %s", pyRepr(h))
+		}
+		if err != nil {
+			return &Error{Origin: origin, Text: text, Msg: fmt.Sprintf("Invalid --trusted-host %s: %v", pyRepr(h), err), Err: err}
+		}
+		if netloc := buildNetloc(host, port, hasPort); !slices.Contains(s.TrustedHosts, netloc) {
+			s.TrustedHosts = append(s.TrustedHosts, netloc)
 		}
 	}
+	return nil
 }
 
 // checkConstraints applies the rules pip's resolver enforces on

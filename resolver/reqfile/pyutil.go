@@ -1,9 +1,13 @@
 package reqfile
 
 import (
+	"errors"
 	"fmt"
+	"net/netip"
 	"os"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -232,7 +236,13 @@ func pyURLSplit(url string) (splitURL, error) {
 		}
 		u.Netloc, url = url[2:end], url[end:]
 		if strings.Contains(u.Netloc, "[") != strings.Contains(u.Netloc, "]") {
-			return u, fmt.Errorf("Invalid IPv6 URL")
+			return u, errors.New("Invalid IPv6 URL")
+		}
+		if _, rest, ok := strings.Cut(u.Netloc, "["); ok {
+			host, _, _ := strings.Cut(rest, "]")
+			if err := checkBracketedHost(host); err != nil {
+				return u, err
+			}
 		}
 	}
 	if i := strings.IndexByte(url, '#'); i >= 0 {
@@ -422,4 +432,77 @@ func pyURLUnsplit(u splitURL) string {
 		url += "#" + u.Fragment
 	}
 	return url
+}
+
+var ipvFutureRE = regexp.MustCompile(`^v[a-fA-F0-9]+\.(?s:.+)$`)
+
+// checkBracketedHost is urllib.parse's _check_bracketed_host: what is
+// inside [ ] must be an IPv6 address or an IPvFuture literal.
+func checkBracketedHost(host string) error {
+	if strings.HasPrefix(host, "v") {
+		if !ipvFutureRE.MatchString(host) {
+			return errors.New("IPvFuture address is invalid")
+		}
+		return nil
+	}
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
+		return fmt.Errorf("%s does not appear to be an IPv4 or IPv6 address", pyRepr(host))
+	}
+	if addr.Is4() {
+		return errors.New("An IPv4 address cannot be in brackets")
+	}
+	return nil
+}
+
+// parseNetloc is pip's parse_netloc: the lower-case host name and the
+// port of a "host[:port]" (or bare IPv6 address) as urllib reads it.
+func parseNetloc(netloc string) (host string, port int, hasPort bool, err error) {
+	if strings.Count(netloc, ":") >= 2 && !strings.Contains(netloc, "@") && !strings.Contains(netloc, "[") {
+		netloc = "[" + netloc + "]"
+	}
+	u, err := pyURLSplit("https://" + netloc)
+	if err != nil {
+		return "", 0, false, err
+	}
+	hostinfo := u.Netloc[strings.LastIndexByte(u.Netloc, '@')+1:]
+	var portText string
+	if _, bracketed, ok := strings.Cut(hostinfo, "["); ok {
+		var rest string
+		host, rest, _ = strings.Cut(bracketed, "]")
+		_, portText, _ = strings.Cut(rest, ":")
+	} else {
+		host, portText, _ = strings.Cut(hostinfo, ":")
+	}
+	if host != "" {
+		name, zone, hasZone := strings.Cut(host, "%")
+		host = strings.ToLower(name)
+		if hasZone {
+			host += "%" + zone
+		}
+	}
+	if portText == "" {
+		return host, 0, false, nil
+	}
+	for _, c := range portText {
+		if c < '0' || c > '9' {
+			return "", 0, false, fmt.Errorf("Port could not be cast to integer value as %s", pyRepr(portText))
+		}
+	}
+	port, err = strconv.Atoi(portText)
+	if err != nil || port > 65535 {
+		return "", 0, false, errors.New("Port out of range 0-65535")
+	}
+	return host, port, true, nil
+}
+
+// buildNetloc is pip's build_netloc.
+func buildNetloc(host string, port int, hasPort bool) string {
+	if !hasPort {
+		return host
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	return host + ":" + strconv.Itoa(port)
 }
