@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/gopip/gopip/installer/installed"
+	"github.com/gopip/gopip/internal/pystr"
 	"github.com/gopip/gopip/resolver/pep508"
 	"github.com/spf13/cobra"
 )
@@ -69,7 +70,7 @@ func (r *frozenRequirement) String() string {
 	if r.editable {
 		req = "-e " + req
 	}
-	return strings.TrimRightFunc(strings.Join(append(append([]string{}, r.comments...), req), "\n"), isPythonSpace)
+	return strings.TrimRightFunc(strings.Join(append(append([]string{}, r.comments...), req), "\n"), pystr.IsSpace)
 }
 
 func runFreeze(ctx context.Context, g *globalOptions, opts *freezeOptions) error {
@@ -183,7 +184,7 @@ func (e *distEnv) editableInfo(d *installed.Distribution, projectLocation string
 	if err != nil {
 		return e.gitFailed(location, err)
 	}
-	remotes := pythonSplitLines(remoteOut)
+	remotes := pystr.SplitLines(remoteOut)
 	if len(remotes) == 0 {
 		return location, []string{fmt.Sprintf("# Editable Git install with no remote (%s)", nameVersion(d))}
 	}
@@ -197,7 +198,7 @@ func (e *distEnv) editableInfo(d *installed.Distribution, projectLocation string
 	fields := strings.Split(found, " ")
 	remote := ""
 	if len(fields) > 1 {
-		remote = strings.TrimFunc(fields[1], isPythonSpace)
+		remote = pystr.Strip(fields[1])
 	}
 	repoURL, ok := gitRemoteToPipURL(remote)
 	if !ok {
@@ -329,14 +330,14 @@ func freezeRequirementFiles(g *globalOptions, files []string, installations map[
 	for _, path := range files {
 		data, err := os.ReadFile(path)
 		if err != nil {
-			return fmt.Errorf("[Errno 2] No such file or directory: %s", pythonQuote(path))
+			return fmt.Errorf("[Errno 2] No such file or directory: %s", pystr.Repr(path))
 		}
 		text := strings.ReplaceAll(strings.ReplaceAll(string(data), "\r\n", "\n"), "\r", "\n")
 		for _, line := range strings.SplitAfter(text, "\n") {
 			if line == "" {
 				continue
 			}
-			stripped := strings.TrimFunc(line, isPythonSpace)
+			stripped := pystr.Strip(line)
 			isOption := false
 			for _, p := range optionPrefixes {
 				if strings.HasPrefix(line, p) {
@@ -345,7 +346,7 @@ func freezeRequirementFiles(g *globalOptions, files []string, installations map[
 				}
 			}
 			if stripped == "" || strings.HasPrefix(stripped, "#") || isOption {
-				l := strings.TrimRightFunc(line, isPythonSpace)
+				l := strings.TrimRightFunc(line, pystr.IsSpace)
 				if !emitted[l] {
 					emitted[l] = true
 					emit(l)
@@ -359,13 +360,13 @@ func freezeRequirementFiles(g *globalOptions, files []string, installations map[
 			if strings.HasPrefix(line, "-e") || strings.HasPrefix(line, "--editable") {
 				var target string
 				if strings.HasPrefix(line, "-e") {
-					target = strings.TrimFunc(line[2:], isPythonSpace)
+					target = pystr.Strip(line[2:])
 				} else {
-					target = strings.TrimLeft(strings.TrimFunc(line[len("--editable"):], isPythonSpace), "=")
+					target = strings.TrimLeft(pystr.Strip(line[len("--editable"):]), "=")
 				}
 				name, err = editableLineName(target)
 			} else {
-				name, err = requirementLineName(g, strings.TrimFunc(commentRE.ReplaceAllString(line, ""), isPythonSpace))
+				name, err = requirementLineName(g, pystr.Strip(commentRE.ReplaceAllString(line, "")))
 			}
 			if err != nil {
 				return err
@@ -374,7 +375,7 @@ func freezeRequirementFiles(g *globalOptions, files []string, installations map[
 				// pip 23.2 logs this at INFO level, which goes to stdout
 				// (FreezeCommand.log_streams is no longer used).
 				emit(fmt.Sprintf("Skipping line in requirement file [%s] because it's not clear what it would install: %s",
-					path, strings.TrimFunc(line, isPythonSpace)))
+					path, pystr.Strip(line)))
 				emit("  (add #egg=PackageName to the URL to avoid this warning)")
 			}
 			if name == "" {
@@ -391,7 +392,7 @@ func freezeRequirementFiles(g *globalOptions, files []string, installations map[
 				reqFiles[name] = append(reqFiles[name], path)
 			} else if len(reqFiles[name]) == 0 {
 				g.distdbWarn("Requirement file [%s] contains %s, but package %s is not installed",
-					path, strings.TrimFunc(commentRE.ReplaceAllString(line, ""), isPythonSpace), pythonQuote(name))
+					path, pystr.Strip(commentRE.ReplaceAllString(line, "")), pystr.Repr(name))
 			} else {
 				reqFiles[name] = append(reqFiles[name], path)
 			}
@@ -520,7 +521,7 @@ func requirementLineName(g *globalOptions, line string) (string, error) {
 		sep = "; "
 	}
 	name, _, _ := strings.Cut(line, sep)
-	name = strings.TrimFunc(name, isPythonSpace)
+	name = pystr.Strip(name)
 	fromFile := func(file string) string {
 		if strings.HasSuffix(strings.ToLower(file), ".whl") {
 			base := filepath.Base(file)
@@ -547,7 +548,7 @@ func requirementLineName(g *globalOptions, line string) (string, error) {
 	if looksLikePath(name) {
 		if info, err := os.Stat(path); err == nil && info.IsDir() {
 			if !isInstallableDir(path) {
-				return "", fmt.Errorf("Directory %s is not installable. Neither 'setup.py' nor 'pyproject.toml' found.", pythonQuote(name))
+				return "", fmt.Errorf("Directory %s is not installable. Neither 'setup.py' nor 'pyproject.toml' found.", pystr.Repr(name))
 			}
 			return "", nil
 		}
@@ -556,14 +557,14 @@ func requirementLineName(g *globalOptions, line string) (string, error) {
 		before, _, hasAt := strings.Cut(name, "@")
 		if !(hasAt && !looksLikePath(before)) {
 			if _, err := os.Stat(path); err != nil {
-				g.distdbWarn("Requirement %s looks like a filename, but the file does not exist", pythonQuote(name))
+				g.distdbWarn("Requirement %s looks like a filename, but the file does not exist", pystr.Repr(name))
 			}
 			return fromFile(path), nil
 		}
 	}
 	reqName, _, err := installed.SplitRequirement(name)
 	if err != nil {
-		msg := "Invalid requirement: " + pythonQuote(name)
+		msg := "Invalid requirement: " + pystr.Repr(name)
 		switch {
 		case strings.Contains(name, "/"):
 			hint := "It looks like a path."
@@ -577,12 +578,4 @@ func requirementLineName(g *globalOptions, line string) (string, error) {
 		return "", errors.New(msg)
 	}
 	return reqName, nil
-}
-
-// pythonQuote is Python's repr() of a simple string.
-func pythonQuote(s string) string {
-	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
-		return `"` + s + `"`
-	}
-	return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", `\'`) + "'"
 }

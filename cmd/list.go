@@ -5,16 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/gopip/gopip/installer"
 	"github.com/gopip/gopip/installer/installed"
+	"github.com/gopip/gopip/internal/pypath"
+	"github.com/gopip/gopip/internal/pystr"
 	"github.com/gopip/gopip/resolver/pep508"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -250,14 +249,9 @@ func tabulate(rows [][]string) ([]string, []int) {
 			}
 			cells[i] = cell + strings.Repeat(" ", sizes[i]-utf8.RuneCountInString(cell))
 		}
-		lines[r] = strings.TrimRightFunc(strings.Join(cells, " "), isPythonSpace)
+		lines[r] = strings.TrimRightFunc(strings.Join(cells, " "), pystr.IsSpace)
 	}
 	return lines, sizes
-}
-
-// isPythonSpace is Python's str.isspace() for one character.
-func isPythonSpace(r rune) bool {
-	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
 }
 
 func writeListJSON(w io.Writer, env *distEnv, dists []*installed.Distribution, verbose bool) error {
@@ -269,56 +263,24 @@ func writeListJSON(w io.Writer, env *distEnv, dists []*installed.Distribution, v
 		}
 		v, _ := d.DisplayVersion()
 		b.WriteString(`{"name": `)
-		writePythonJSONString(&b, d.Name)
+		b.WriteString(pystr.JSON(d.Name))
 		b.WriteString(`, "version": `)
-		writePythonJSONString(&b, v)
+		b.WriteString(pystr.JSON(v))
 		if verbose {
 			b.WriteString(`, "location": `)
-			writePythonJSONString(&b, d.Location)
+			b.WriteString(pystr.JSON(d.Location))
 			b.WriteString(`, "installer": `)
-			writePythonJSONString(&b, d.Installer())
+			b.WriteString(pystr.JSON(d.Installer()))
 		}
 		if loc := env.editableLocation(d); loc != "" {
 			b.WriteString(`, "editable_project_location": `)
-			writePythonJSONString(&b, loc)
+			b.WriteString(pystr.JSON(loc))
 		}
 		b.WriteByte('}')
 	}
 	b.WriteString("]\n")
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// writePythonJSONString writes s as Python's json.dumps does
-// (ensure_ascii: everything outside printable ASCII escaped).
-func writePythonJSONString(b *strings.Builder, s string) {
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"':
-			b.WriteString(`\"`)
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\b':
-			b.WriteString(`\b`)
-		case r == '\f':
-			b.WriteString(`\f`)
-		case r >= 0x20 && r < 0x7f:
-			b.WriteRune(r)
-		case r > 0xffff:
-			r1, r2 := utf16.EncodeRune(r)
-			fmt.Fprintf(b, `\u%04x\u%04x`, r1, r2)
-		default:
-			fmt.Fprintf(b, `\u%04x`, r)
-		}
-	}
-	b.WriteByte('"')
 }
 
 // distEnv is the installed-distribution view list, show and freeze share:
@@ -398,10 +360,10 @@ func (e *distEnv) installedDistributions(localOnly, userOnly, editablesOnly, inc
 		return nil, err
 	}
 	// pip's is_local compares real paths.
-	prefix, venv := realPathPython(e.interp.Prefix), e.interp.InVirtualenv
+	prefix, venv := pypath.RealPath(e.interp.Prefix), e.interp.InVirtualenv
 	userSite := ""
 	if userOnly && e.userSite != "" {
-		userSite = realPathPython(e.userSite)
+		userSite = pypath.RealPath(e.userSite)
 	}
 	var out []*installed.Distribution
 	for _, d := range all {
@@ -423,29 +385,6 @@ func (e *distEnv) installedDistributions(localOnly, userOnly, editablesOnly, inc
 		out = append(out, d)
 	}
 	return out, nil
-}
-
-// realPathPython is os.path.realpath, tolerating missing components.
-func realPathPython(p string) string {
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return p
-	}
-	if r, err := filepath.EvalSymlinks(abs); err == nil {
-		return r
-	}
-	dir, rest := abs, ""
-	for {
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return abs
-		}
-		rest = filepath.Join(filepath.Base(dir), rest)
-		dir = parent
-		if r, err := filepath.EvalSymlinks(dir); err == nil {
-			return filepath.Join(r, rest)
-		}
-	}
 }
 
 // notRequired is pip list's get_not_required: the distributions none of

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gopip/gopip/installer/installed"
+	"github.com/gopip/gopip/internal/pystr"
 	"github.com/gopip/gopip/resolver/pep508"
 	"github.com/spf13/cobra"
 )
@@ -151,8 +152,8 @@ func runShow(ctx context.Context, g *globalOptions, opts *showOptions, query []s
 			}
 			line("Entry-points:")
 			if ep, err := d.ReadFile("entry_points.txt"); err == nil {
-				for _, e := range pythonSplitLines(ep) {
-					line("  %s", strings.TrimFunc(e, isPythonSpace))
+				for _, e := range pystr.SplitLines(ep) {
+					line("  %s", pystr.Strip(e))
 				}
 			}
 			line("Project-URLs:")
@@ -171,7 +172,7 @@ func runShow(ctx context.Context, g *globalOptions, opts *showOptions, query []s
 			} else {
 				sort.Strings(files)
 				for _, f := range files {
-					line("  %s", strings.TrimFunc(f, isPythonSpace))
+					line("  %s", pystr.Strip(f))
 				}
 			}
 		}
@@ -191,27 +192,4 @@ func runShow(ctx context.Context, g *globalOptions, opts *showOptions, query []s
 // by the lower-cased names.
 func sortPythonLower(names []string) {
 	sort.SliceStable(names, func(i, j int) bool { return strings.ToLower(names[i]) < strings.ToLower(names[j]) })
-}
-
-// pythonSplitLines is Python's str.splitlines().
-func pythonSplitLines(s string) []string {
-	var lines []string
-	start := 0
-	for i, r := range s {
-		switch r {
-		case '\n', '\r', '\x0b', '\x0c', '\x1c', '\x1d', '\x1e', '\u0085', '\u2028', '\u2029':
-		default:
-			continue
-		}
-		if r == '\n' && i > 0 && s[i-1] == '\r' {
-			start = i + 1
-			continue
-		}
-		lines = append(lines, s[start:i])
-		start = i + len(string(r))
-	}
-	if start < len(s) {
-		lines = append(lines, s[start:])
-	}
-	return lines
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/gopip/gopip/internal/pystr"
 )
 
 // Entry point groups that produce launchers.
@@ -79,8 +81,8 @@ func ParseEntryPoints(data []byte) ([]EntryPoint, error) {
 	}
 	var eps []EntryPoint
 	group, inSection := "", false
-	for i, raw := range pySplitLines(string(data)) {
-		line := pyStrip(raw)
+	for i, raw := range pystr.SplitLines(string(data)) {
+		line := pystr.Strip(raw)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
@@ -95,7 +97,7 @@ func ParseEntryPoints(data []byte) ([]EntryPoint, error) {
 		if !ok {
 			return nil, &SyntaxError{Line: i + 1, Text: raw, Msg: `missing "=" (want "name = module:attr")`}
 		}
-		ep := EntryPoint{Group: group, Name: pyStrip(name), Value: pyStrip(value), Line: i + 1}
+		ep := EntryPoint{Group: group, Name: pystr.Strip(name), Value: pystr.Strip(value), Line: i + 1}
 		ep.Module, ep.Attr, ep.Extras = splitImportlib(ep.Value)
 		eps = append(eps, ep)
 	}
@@ -104,11 +106,11 @@ func ParseEntryPoints(data []byte) ([]EntryPoint, error) {
 
 // importlibPattern is importlib.metadata.EntryPoint.pattern (Python 3.11),
 // applied with re.match.
-var importlibPattern = pyRegexp(`^(?P<module>[{w}.]+)[{s}]*` +
+var importlibPattern = pystr.MustCompile(`^(?P<module>[{w}.]+)[{s}]*` +
 	`(?::[{s}]*(?P<attr>[{w}.]+)[{s}]*)?` +
 	`(?:(?P<extras>\[.*\])[{s}]*)?$`)
 
-var wordRun = pyRegexp(`[{w}]+`)
+var wordRun = pystr.MustCompile(`[{w}]+`)
 
 func splitImportlib(value string) (module, attr string, extras []string) {
 	m := importlibPattern.FindStringSubmatch(value)

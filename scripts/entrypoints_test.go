@@ -143,24 +143,3 @@ c = m:c
 		t.Errorf("GUIScripts = %+v", g)
 	}
 }
-
-func TestPySplitLines(t *testing.T) {
-	tests := map[string][]string{
-		"":           nil,
-		"a":          {"a"},
-		"a\n":        {"a"},
-		"a\n\n":      {"a", ""},
-		"\n":         {""},
-		"a\r\nb":     {"a", "b"},
-		"a\r\rb":     {"a", "", "b"},
-		"a\n\rb":     {"a", "", "b"},
-		"a\vb\fc":    {"a", "b", "c"},
-		"a\u2029b\r": {"a", "b"},
-		"a\x1fb":     {"a\x1fb"},
-	}
-	for in, want := range tests {
-		if got := pySplitLines(in); !reflect.DeepEqual(got, want) {
-			t.Errorf("pySplitLines(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

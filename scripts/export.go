@@ -1,6 +1,10 @@
 package scripts
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/gopip/gopip/internal/pystr"
+)
 
 // exportEntry is distlib's ExportEntry: what pip's ScriptMaker makes of the
 // specification "name = value".
@@ -18,7 +22,7 @@ type exportEntry struct {
 // applied with re.search, so it is not anchored: "a b = m:f" yields the
 // name "b", and anything after the callable that is not a flag list is
 // ignored.
-var entryRE = pyRegexp(`(?P<name>[{w}\-.+]+)` +
+var entryRE = pystr.MustCompile(`(?P<name>[{w}\-.+]+)` +
 	`[{s}]*=[{s}]*(?P<callable>[{w}]+(?:[:.][{w}]+)*)` +
 	`[{s}]*(?:\[[{s}]*(?P<flags>[{w}\-]+(?:=[{w}]+)?(?:,[{s}]*[{w}]+(?:=[{w}]+)?)*)[{s}]*\])?`)
 
@@ -50,7 +54,7 @@ func getExportEntry(spec string) (e *exportEntry, invalid bool) {
 		e.flags = []string{}
 	} else {
 		for _, f := range strings.Split(spec[m[6]:m[7]], ",") {
-			e.flags = append(e.flags, pyStrip(f))
+			e.flags = append(e.flags, pystr.Strip(f))
 		}
 	}
 	return e, false

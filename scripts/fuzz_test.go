@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/gopip/gopip/internal/pystr"
 )
 
 func FuzzParseEntryPoints(f *testing.F) {
@@ -32,7 +34,7 @@ func FuzzParseEntryPoints(f *testing.F) {
 					t.Fatalf("line break inside %q", s)
 				}
 			}
-			if ep.Name != pyStrip(ep.Name) || ep.Value != pyStrip(ep.Value) {
+			if ep.Name != pystr.Strip(ep.Name) || ep.Value != pystr.Strip(ep.Value) {
 				t.Fatalf("not stripped: %q = %q", ep.Name, ep.Value)
 			}
 			if ep.Line < 1 {

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/gopip/gopip/internal/pystr"
 )
 
 // ErrUnsupportedOS is returned for a Windows target: pip writes .exe
@@ -295,8 +297,8 @@ func render(shebang []byte, e *exportEntry) []byte {
 }
 
 var (
-	versionedPip         = pyRegexp(`^pip(?:[{d}]+(?:\.[{d}]+)?)?$`)
-	versionedEasyInstall = pyRegexp(`^easy_install(?:-[{d}]+\.[{d}]+)?$`)
+	versionedPip         = pystr.MustCompile(`^pip(?:[{d}]+(?:\.[{d}]+)?)?$`)
+	versionedEasyInstall = pystr.MustCompile(`^easy_install(?:-[{d}]+\.[{d}]+)?$`)
 )
 
 // Scripts returns the launchers pip writes for a distribution's entry

@@ -17,7 +17,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/gopip/gopip/internal/pythontest"
 )
@@ -33,64 +32,6 @@ func askPip(t *testing.T, mode string, request, answer any) {
 	t.Helper()
 	pythontest.RequirePip(t, "23.")
 	pythontest.RunJSON(t, pipref, request, answer, mode)
-}
-
-// TestPythonCharacterClasses checks the Python str semantics this package
-// reimplements against Python itself, for every code point. Unicode 15
-// (Go) and 14 (Python 3.11) disagree only on code points Python considers
-// unassigned; those are allowed.
-func TestPythonCharacterClasses(t *testing.T) {
-	var py struct {
-		Space, Word, Digit, Breaks []rune
-		Unidata                    string
-	}
-	askPip(t, "charsets", struct{}{}, &py)
-	word := pyRegexp(`^[{w}]$`)
-	digit := pyRegexp(`^[{d}]$`)
-	space := pyRegexp(`^[{s}]$`)
-	classes := []struct {
-		name   string
-		python []rune
-		gopip  func(r rune) bool
-	}{
-		{"isspace", py.Space, pyIsSpace},
-		{`\s`, py.Space, func(r rune) bool { return space.MatchString(string(r)) }},
-		{`\w`, py.Word, func(r rune) bool { return word.MatchString(string(r)) }},
-		{`\d`, py.Digit, func(r rune) bool { return digit.MatchString(string(r)) }},
-		{"splitlines", py.Breaks, func(r rune) bool { return len(pySplitLines("a"+string(r)+"b")) == 2 }},
-	}
-	for _, c := range classes {
-		t.Run(c.name, func(t *testing.T) {
-			inPython := map[rune]bool{}
-			for _, r := range c.python {
-				inPython[r] = true
-			}
-			var diff []rune
-			for r := rune(0); r <= utf8.MaxRune; r++ {
-				if r >= 0xd800 && r <= 0xdfff {
-					continue
-				}
-				if c.gopip(r) != inPython[r] {
-					diff = append(diff, r)
-				}
-			}
-			if len(diff) == 0 {
-				return
-			}
-			var cats []string
-			askPip(t, "categories", diff, &cats)
-			bad := 0
-			for i, r := range diff {
-				if cats[i] != "Cn" {
-					bad++
-					if bad <= 20 {
-						t.Errorf("U+%04X (%s): gopip %v, Python %v", r, cats[i], c.gopip(r), inPython[r])
-					}
-				}
-			}
-			t.Logf("%d code points differ, all unassigned in Python's Unicode %s", len(diff), py.Unidata)
-		})
-	}
 }
 
 // fragments make up random entry_points.txt texts: structure, names, and

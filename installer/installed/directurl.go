@@ -12,8 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
-	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/gopip/gopip/internal/pystr"
 )
 
 // DirectURL is the content of direct_url.json (PEP 610), recorded for
@@ -247,13 +248,13 @@ func (u *DirectURL) JSON() []byte {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			writePyJSONString(&b, it.k)
+			b.WriteString(pystr.JSON(it.k))
 			b.WriteString(": ")
 			it.v()
 		}
 		b.WriteByte('}')
 	}
-	str := func(s string) func() { return func() { writePyJSONString(&b, s) } }
+	str := func(s string) func() { return func() { b.WriteString(pystr.JSON(s)) } }
 	top := []kv{{"url", str(u.RedactedURL())}}
 	if u.Subdirectory != "" || u.keepEmptySubdirectory {
 		top = append(top, kv{"subdirectory", str(u.Subdirectory)})
@@ -295,38 +296,6 @@ func (u *DirectURL) JSON() []byte {
 	}
 	obj(top)
 	return b.Bytes()
-}
-
-// writePyJSONString writes s as Python's json.dumps does with
-// ensure_ascii=True.
-func writePyJSONString(b *bytes.Buffer, s string) {
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"':
-			b.WriteString(`\"`)
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\b':
-			b.WriteString(`\b`)
-		case r == '\f':
-			b.WriteString(`\f`)
-		case r >= 0x20 && r < 0x7f:
-			b.WriteRune(r)
-		case r > 0xffff:
-			r1, r2 := utf16.EncodeRune(r)
-			fmt.Fprintf(b, `\u%04x\u%04x`, r1, r2)
-		default:
-			fmt.Fprintf(b, `\u%04x`, r)
-		}
-	}
-	b.WriteByte('"')
 }
 
 // FreezeRequirement returns the requirement pip freeze prints for the
@@ -489,7 +458,7 @@ func pyRepr(v any) string {
 		}
 		return "False"
 	case string:
-		return pyStrRepr(v)
+		return pystr.Repr(v)
 	case json.Number:
 		if !strings.ContainsAny(string(v), ".eE") {
 			return string(v)
@@ -513,45 +482,11 @@ func pyRepr(v any) string {
 		sort.Strings(keys) // Python keeps document order; Go has lost it
 		parts := make([]string, len(keys))
 		for i, k := range keys {
-			parts[i] = pyStrRepr(k) + ": " + pyRepr(v[k])
+			parts[i] = pystr.Repr(k) + ": " + pyRepr(v[k])
 		}
 		return "{" + strings.Join(parts, ", ") + "}"
 	}
 	return fmt.Sprint(v)
-}
-
-func pyStrRepr(s string) string {
-	quote := byte('\'')
-	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
-		quote = '"'
-	}
-	var b strings.Builder
-	b.WriteByte(quote)
-	for _, r := range s {
-		switch {
-		case r == rune(quote) || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case r < 0x7f || unicode.IsPrint(r):
-			b.WriteRune(r)
-		case r <= 0xff:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case r <= 0xffff:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			fmt.Fprintf(&b, `\U%08x`, r)
-		}
-	}
-	b.WriteByte(quote)
-	return b.String()
 }
 
 // pyFloatRepr is Python's repr(float): the shortest round-tripping digits,

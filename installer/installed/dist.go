@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/gopip/gopip/internal/coremeta"
+	"github.com/gopip/gopip/internal/pypath"
+	"github.com/gopip/gopip/internal/pystr"
 	"github.com/gopip/gopip/resolver/pep440"
 	"github.com/gopip/gopip/resolver/pep508"
 )
@@ -204,7 +206,7 @@ func (s *scanner) consider(dir, child, eggLink, installedAt string) {
 	}
 	d.EggLink = eggLink
 	if installedAt != "" {
-		d.InstalledLocation = realPath(installedAt)
+		d.InstalledLocation = pypath.RealPath(installedAt)
 	}
 	s.dists = append(s.dists, d)
 }
@@ -239,7 +241,7 @@ func load(path string) (d *Distribution, ok bool) {
 	d.Name = d.Metadata.Get("Name")
 	d.Version = d.Metadata.Get("Version")
 	d.CanonicalName = pep508.NormalizeName(nameFromInfoDir(path, d.Name))
-	d.InstalledLocation = realPath(d.Location)
+	d.InstalledLocation = pypath.RealPath(d.Location)
 	return d, true
 }
 
@@ -280,7 +282,7 @@ func (s *scanner) scanEggLinks(dir string) {
 		}
 		target := ""
 		for _, l := range strings.Split(text, "\n") {
-			if t := pyStrip(l); t != "" {
+			if t := pystr.Strip(l); t != "" {
 				target = t
 				break
 			}
@@ -358,8 +360,8 @@ func (d *Distribution) Installer() string {
 	if err != nil {
 		return ""
 	}
-	for _, l := range pySplitLines(text) {
-		if t := pyStrip(l); t != "" {
+	for _, l := range pystr.SplitLines(text) {
+		if t := pystr.Strip(l); t != "" {
 			return t
 		}
 	}

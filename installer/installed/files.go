@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/gopip/gopip/internal/pypath"
+	"github.com/gopip/gopip/internal/pystr"
 )
 
 // ErrNoRecord is reported (through errors.Is) when a distribution has no
@@ -80,7 +83,7 @@ func (d *Distribution) Files() (files []string, ok bool, err error) {
 		return nil, false, err
 	}
 	var paths []string
-	for _, l := range pySplitLines(text) {
+	for _, l := range pystr.SplitLines(text) {
 		if l != "" {
 			paths = append(paths, l)
 		}
@@ -137,7 +140,7 @@ func convertInstalledFilesPath(entry, info []string) string {
 // (lenient about stray quotes).
 func recordFirstColumns(text string) []string {
 	var out []string
-	lines := pySplitLines(text)
+	lines := pystr.SplitLines(text)
 	for i := 0; i < len(lines); i++ {
 		line := lines[i]
 		if line == "" {
@@ -230,10 +233,10 @@ func (d *Distribution) UninstallPaths() ([]string, error) {
 		} else if d.hasFile("top_level.txt") {
 			var namespaces []string
 			if text, err := d.ReadFile("namespace_packages.txt"); err == nil {
-				namespaces = pySplitLines(text)
+				namespaces = pystr.SplitLines(text)
 			}
 			text, _ := d.ReadFile("top_level.txt")
-			for _, pkg := range pySplitLines(text) {
+			for _, pkg := range pystr.SplitLines(text) {
 				if pkg == "" || contains(namespaces, pkg) {
 					continue
 				}
@@ -245,7 +248,7 @@ func (d *Distribution) UninstallPaths() ([]string, error) {
 			}
 		}
 	case d.Format == EggInfoFile:
-		return nil, fmt.Errorf("Cannot uninstall %s. It is a distutils installed project and thus we cannot accurately determine which files belong to it which would lead to only a partial uninstall.", pyStrRepr(d.Name))
+		return nil, fmt.Errorf("Cannot uninstall %s. It is a distutils installed project and thus we cannot accurately determine which files belong to it which would lead to only a partial uninstall.", pystr.Repr(d.Name))
 	case d.Format == DistInfo && d.EggLink == "":
 		files, ok, err := d.Files()
 		if err != nil {
@@ -288,9 +291,9 @@ type uninstallSet struct {
 // only if it exists, and for a .py file its cached byte-code too.
 func (u *uninstallSet) add(path string) {
 	dir, file := filepath.Split(path)
-	path = filepath.Join(realPath(dir), file)
+	path = filepath.Join(pypath.RealPath(dir), file)
 	if file == "" {
-		path = realPath(dir)
+		path = pypath.RealPath(dir)
 	}
 	if _, err := os.Stat(path); err != nil {
 		return

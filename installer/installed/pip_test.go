@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gopip/gopip/internal/pypath"
 	"github.com/gopip/gopip/internal/pythontest"
 )
 
@@ -388,7 +389,7 @@ func checkUninstall(t *testing.T, d *Distribution, w pipDist) {
 		want[p] = true
 	}
 	if d.Format == DistInfo {
-		want[realPath(d.Path)] = true
+		want[pypath.RealPath(d.Path)] = true
 	}
 	got := map[string]bool{}
 	for _, p := range paths {
@@ -430,7 +431,7 @@ func TestUninstallPathsOtherByteCode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	real := realPath(site)
+	real := pypath.RealPath(site)
 	want := []string{
 		filepath.Join(real, "m/x.py"),
 		filepath.Join(real, "m/__pycache__/x.cpython-311.opt-1.pyc"),

@@ -2,58 +2,16 @@ package installed
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"unicode/utf8"
 )
 
-// The helpers in this file reproduce the few Python string and path
-// functions whose exact behaviour shows in pip's output: str.splitlines,
-// str.strip, pathlib's path normalisation and os.path.realpath.
-
-// pySplitLines is Python's str.splitlines(): it breaks at \n, \r, \r\n and
-// the other Unicode line boundaries, and drops the line ends.
-func pySplitLines(s string) []string {
-	var lines []string
-	start := 0
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		n := 0
-		switch r {
-		case '\n', '\x0b', '\x0c', '\x1c', '\x1d', '\x1e', '\u0085', '\u2028', '\u2029':
-			n = size
-		case '\r':
-			n = 1
-			if i+1 < len(s) && s[i+1] == '\n' {
-				n = 2
-			}
-		}
-		if n == 0 {
-			i += size
-			continue
-		}
-		lines = append(lines, s[start:i])
-		i += n
-		start = i
-	}
-	if start < len(s) {
-		lines = append(lines, s[start:])
-	}
-	return lines
-}
-
-// isPySpace reports whether Python's str.isspace() holds for r.
-func isPySpace(r rune) bool {
-	switch r {
-	case ' ', '\t', '\n', '\x0b', '\x0c', '\r', '\x1c', '\x1d', '\x1e', '\x1f',
-		'\u0085', '\u00a0', '\u1680', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000':
-		return true
-	}
-	return '\u2000' <= r && r <= '\u200a'
-}
-
-// pyStrip is Python's str.strip() without arguments.
-func pyStrip(s string) string { return strings.TrimFunc(s, isPySpace) }
+// The helpers in this file reproduce the few Python text and path
+// functions whose exact behaviour shows in pip's output and that only this
+// package needs: reading text files as importlib.metadata does, pathlib's
+// path normalisation, os.path.join and textwrap.dedent. Python's str
+// semantics shared with other packages are in internal/pystr, its
+// os.path.realpath in internal/pypath.
 
 // universalNewlines converts \r\n and \r to \n, as Python's text mode
 // (open(..., encoding="utf-8")) does when reading.
@@ -142,31 +100,6 @@ func osPathJoin(a, b string) string {
 		return a + b
 	}
 	return a + "/" + b
-}
-
-// realPath is os.path.realpath: an absolute path with every symbolic link
-// resolved, tolerating components that do not exist.
-func realPath(p string) string {
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return p
-	}
-	if r, err := filepath.EvalSymlinks(abs); err == nil {
-		return r
-	}
-	// Resolve the longest existing prefix and keep the rest as written.
-	dir, rest := abs, ""
-	for {
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return abs
-		}
-		rest = filepath.Join(filepath.Base(dir), rest)
-		dir = parent
-		if r, err := filepath.EvalSymlinks(dir); err == nil {
-			return filepath.Join(r, rest)
-		}
-	}
 }
 
 // pyDedent is Python's textwrap.dedent.

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/gopip/gopip/internal/pystr"
 	"github.com/gopip/gopip/resolver/pep508"
 )
 
@@ -28,8 +29,8 @@ func (d *Distribution) Requires() ([]string, error) {
 	}
 	var reqs []string
 	extra, marker := "", ""
-	for _, line := range pySplitLines(text) {
-		line = pyStrip(line)
+	for _, line := range pystr.SplitLines(text) {
+		line = pystr.Strip(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/gopip/gopip/internal/pystr"
 	"github.com/gopip/gopip/internal/pythontest"
 )
 
@@ -328,7 +329,7 @@ func (g spellings) specifierSpelling() string {
 
 func nonASCIILetter(s string) bool {
 	for _, r := range s {
-		if r > 0x7f && !isPySpace(r) && unicode.IsLetter(r) {
+		if r > 0x7f && !pystr.IsSpace(r) && unicode.IsLetter(r) {
 			return true
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/gopip/gopip/internal/pystr"
 )
 
 // ErrInvalidSpecifier is wrapped by every error ParseSpecifier and
@@ -65,7 +67,7 @@ func MustParseSpecifier(s string) Specifier {
 
 // parseSpecifier returns the specifier or the reason it is invalid.
 func parseSpecifier(s string) (Specifier, string) {
-	t := trimPySpace(s)
+	t := pystr.Strip(s)
 	op := ""
 	for _, o := range operators {
 		if strings.HasPrefix(t, o) {
@@ -76,12 +78,12 @@ func parseSpecifier(s string) (Specifier, string) {
 	if op == "" {
 		return Specifier{}, "expected an operator (~=, ==, !=, <=, >=, <, >, ===) before the version"
 	}
-	text := trimPySpace(t[len(op):])
+	text := pystr.Strip(t[len(op):])
 	sp := Specifier{op: op, text: text}
 
 	if op == "===" {
 		for _, r := range text {
-			if isPySpace(r) || r == ';' || r == ')' {
+			if pystr.IsSpace(r) || r == ';' || r == ')' {
 				return Specifier{}, "=== takes a version without whitespace, ';' or ')'"
 			}
 		}
@@ -169,7 +171,7 @@ func (s Specifier) Contains(v Version, prereleases bool) bool {
 // version that is not PEP 440; every other clause parses it first and
 // never matches a string that is not a valid version.
 func (s Specifier) ContainsRaw(raw string, prereleases bool) bool {
-	v, ok := parse(trimPySpace(raw))
+	v, ok := parse(pystr.Strip(raw))
 	if s.op == "===" {
 		if ok && v.IsPrerelease() && !prereleases && !s.AllowsPrereleases() {
 			return false
@@ -280,7 +282,7 @@ type SpecifierSet struct {
 func ParseSpecifierSet(s string) (SpecifierSet, error) {
 	var set SpecifierSet
 	for item := range strings.SplitSeq(s, ",") {
-		item = trimPySpace(item)
+		item = pystr.Strip(item)
 		if item == "" {
 			continue
 		}
@@ -396,7 +398,7 @@ func (ss SpecifierSet) Contains(v Version, prereleases bool) bool {
 // string that is not a PEP 440 version. Any other clause, and the empty
 // set, reject such a string.
 func (ss SpecifierSet) ContainsRaw(raw string, prereleases bool) bool {
-	v, ok := parse(trimPySpace(raw))
+	v, ok := parse(pystr.Strip(raw))
 	if ok && v.IsPrerelease() && !prereleases && !ss.AllowsPrereleases() {
 		return false
 	}

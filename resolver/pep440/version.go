@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/gopip/gopip/internal/pystr"
 )
 
 // ErrInvalidVersion is wrapped by every error Parse returns, so callers can
@@ -37,12 +38,13 @@ type Version struct {
 // specification normalises: any letter case, a leading "v", "-", "_" or "."
 // between segments (or none), the alternative spellings alpha, beta, c, pre,
 // preview, rev and r, implicit numbers ("1.0a" is "1.0a0"), the implicit post
-// release "1.0-1", and surrounding whitespace.
+// release "1.0-1", and surrounding white space (Python's \s, Unicode's
+// spaces included, which packaging's pattern allows around a version).
 //
 // Numbers that do not fit in an int are rejected; packaging accepts them
 // because Python integers are unbounded, but no real version needs them.
 func Parse(s string) (Version, error) {
-	v, ok := parse(trimPySpace(s))
+	v, ok := parse(pystr.Strip(s))
 	if !ok {
 		return Version{}, fmt.Errorf("%w %q", ErrInvalidVersion, s)
 	}
@@ -286,35 +288,6 @@ func isNumeric(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-// isPySpace reports whether r is whitespace for Python's str.isspace and
-// the \s of its regular expressions, which is what packaging strips.
-func isPySpace(r rune) bool {
-	switch r {
-	case '\t', '\n', '\v', '\f', '\r', ' ', 0x1c, 0x1d, 0x1e, 0x1f, 0x85, 0xa0,
-		0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000:
-		return true
-	}
-	return 0x2000 <= r && r <= 0x200a
-}
-
-func trimPySpace(s string) string {
-	for s != "" {
-		r, n := utf8.DecodeRuneInString(s)
-		if !isPySpace(r) {
-			break
-		}
-		s = s[n:]
-	}
-	for s != "" {
-		r, n := utf8.DecodeLastRuneInString(s)
-		if !isPySpace(r) {
-			break
-		}
-		s = s[:len(s)-n]
-	}
-	return s
 }
 
 // String returns the canonical normalised form of v, the one packaging's

@@ -5,8 +5,6 @@ Usage: python3 pipref.py MODE < request.json > answer.json
 
 MODE is one of:
 
-charsets    code points Python treats as \\s, \\w, \\d and as line breaks.
-categories  the Unicode general category Python gives each code point.
 parse       for each text: importlib.metadata's entry points (as pip 23.2
             reads entry_points.txt on Python 3.11+), importlib's
             module/attr/extras split, and distlib's get_export_entry of
@@ -20,40 +18,9 @@ install     for each case: build a wheel, install it with pip's own
 import base64
 import json
 import os
-import re
 import sys
 import tempfile
 import zipfile
-
-
-def charsets(_request):
-    space, word, digit, breaks = [], [], [], []
-    word_re, digit_re = re.compile(r"\w"), re.compile(r"\d")
-    for cp in range(0x110000):
-        if 0xD800 <= cp <= 0xDFFF:
-            continue
-        c = chr(cp)
-        if c.isspace():
-            space.append(cp)
-        if word_re.match(c):
-            word.append(cp)
-        if digit_re.match(c):
-            digit.append(cp)
-        if len(("a" + c + "b").splitlines()) == 2:
-            breaks.append(cp)
-    return {
-        "space": space,
-        "word": word,
-        "digit": digit,
-        "breaks": breaks,
-        "unidata": __import__("unicodedata").unidata_version,
-    }
-
-
-def categories(code_points):
-    import unicodedata
-
-    return [unicodedata.category(chr(cp)) for cp in code_points]
 
 
 def parse(texts):
@@ -183,8 +150,6 @@ def main():
     mode = sys.argv[1]
     request = json.load(sys.stdin)
     modes = {
-        "charsets": charsets,
-        "categories": categories,
         "parse": parse,
         "install": install,
     }
