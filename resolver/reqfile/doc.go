@@ -52,6 +52,27 @@
 // Parse stops at the first one, as pip does. Constraints are checked like
 // pip's resolver checks them: named, not editable, without extras.
 //
+// # Where gopip differs from pip 23.2
+//
+//   - Requirements follow packaging 22 and later (as current pip does):
+//     a version that is not PEP 440 ("pkg==${UNSET}", "foo>=") is an
+//     error, where pip 23.2's packaging 21.3 accepted it.
+//   - A file that includes itself is an error with current pip's message;
+//     pip 23.2 recursed until Python's RecursionError.
+//   - A UTF-32 LE byte-order mark means UTF-32 (pip 24.1 and later); PEP
+//     263 declarations may name UTF-8, UTF-16, UTF-32, Latin-1, ASCII or
+//     cp1252 only.
+//   - A file fetched over HTTP is decoded with the charset the server
+//     names, else like a local file; pip (through requests) assumes
+//     ISO-8859-1 for text/* without a charset. file: URLs are read
+//     directly.
+//   - What makes pip crash with a traceback (a bad marker, an undecodable
+//     file, an invalid --trusted-host) is an *Error here, and every error
+//     names the file and line, also where pip's message does not.
+//   - -e lines keep --config-settings, as current pip does.
+//   - Constraints are checked at the end of each Parse; pip checks them
+//     after reading all -c and -r files of the command line.
+//
 // # Writing an entry back
 //
 // Entry.String formats an entry as a line that reads back to the same

@@ -194,8 +194,10 @@ type Settings struct {
 	Pre           bool
 	PreferBinary  bool
 	RequireHashes bool
-	TrustedHosts  []string
-	Features      []string
+	// TrustedHosts are "host" or "host:port" as pip's session keeps them:
+	// lower case, without user information or path, each once.
+	TrustedHosts []string
+	Features     []string
 }
 
 // Clone returns a deep copy.
