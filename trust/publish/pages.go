@@ -105,8 +105,10 @@ func (p *projectPage) versions() []string {
 }
 
 // fileURL is the link from a project page (simple/<project>/) to a file.
+// "+" (local versions) is percent-encoded as pip itself requotes it:
+// some static hosts read a literal "+" in a path as a space.
 func fileURL(filename string) string {
-	return "../../packages/" + url.PathEscape(filename)
+	return "../../packages/" + strings.ReplaceAll(url.PathEscape(filename), "+", "%2B")
 }
 
 // HTML renders the PEP 503 page.
