@@ -158,7 +158,7 @@ func background[T any](f *fetcher, fu *future[T], then func(*future[T])) {
 		case <-f.ctx.Done():
 			return
 		}
-		if fu.tryRun(f) {
+		if f.ctx.Err() == nil && fu.tryRun(f) {
 			f.prefetched.Add(1)
 		}
 		<-f.sem

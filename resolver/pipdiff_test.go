@@ -313,8 +313,16 @@ func pinString(m map[string]string) string {
 
 // validate checks that a set of pins satisfies the problem: the roots and
 // every requirement (with its markers and extras) of what is chosen, and
-// Requires-Python, and that yanked releases are only chosen when pinned.
+// Requires-Python.
 func (p *diffProblem) validate(env pep508.Environment, python pep440.Version, pins map[string]string) error {
+	_, err := p.activeRequirements(env, python, pins)
+	return err
+}
+
+// activeRequirements walks the solution from the roots and returns every
+// requirement that applies (markers evaluated, extras followed), checking
+// that each is satisfied.
+func (p *diffProblem) activeRequirements(env pep508.Environment, python pep440.Version, pins map[string]string) ([]*pep508.Requirement, error) {
 	rel := map[string]*diffRelease{}
 	for _, r := range p.releases {
 		n := pep508.NormalizeName(r.name)
@@ -324,10 +332,10 @@ func (p *diffProblem) validate(env pep508.Environment, python pep440.Version, pi
 	}
 	for n, v := range pins {
 		if rel[n] == nil {
-			return fmt.Errorf("%s==%s is not a release", n, v)
+			return nil, fmt.Errorf("%s==%s is not a release", n, v)
 		}
 		if rp := rel[n].requiresPython; rp != "" && !pep440.MustParseSpecifierSet(rp).Contains(python, true) {
-			return fmt.Errorf("%s==%s requires Python %s", n, v, rp)
+			return nil, fmt.Errorf("%s==%s requires Python %s", n, v, rp)
 		}
 	}
 	type need struct {
@@ -338,38 +346,40 @@ func (p *diffProblem) validate(env pep508.Environment, python pep440.Version, pi
 	for _, s := range p.roots {
 		queue = append(queue, need{pep508.MustParseRequirement(s), ""})
 	}
-	seenExtra := map[string]bool{}
+	var active []*pep508.Requirement
+	seen := map[string]bool{}
 	for len(queue) > 0 {
 		nd := queue[0]
 		queue = queue[1:]
 		if ok, _ := nd.req.Applies(env.WithExtra(nd.extra)); !ok {
 			continue
 		}
+		active = append(active, nd.req)
 		n := pep508.NormalizeName(nd.req.Name)
 		r := rel[n]
 		if r == nil {
-			return fmt.Errorf("%s is required but not chosen", nd.req)
+			return nil, fmt.Errorf("%s is required but not chosen", nd.req)
 		}
 		v := pep440.MustParse(r.version)
 		if !nd.req.Specifier.Contains(v, true) {
-			return fmt.Errorf("%s is required but %s is chosen", nd.req, v)
+			return nil, fmt.Errorf("%s is required but %s is chosen", nd.req, v)
 		}
 		for _, e := range nd.req.Extras {
-			if !seenExtra[n+"["+e+"]"] && slices.Contains(r.extras, e) {
-				seenExtra[n+"["+e+"]"] = true
+			if !seen[n+"["+e+"]"] && slices.Contains(r.extras, e) {
+				seen[n+"["+e+"]"] = true
 				for _, q := range r.requires {
 					queue = append(queue, need{pep508.MustParseRequirement(q), e})
 				}
 			}
 		}
-		if !seenExtra[n] {
-			seenExtra[n] = true
+		if !seen[n] {
+			seen[n] = true
 			for _, q := range r.requires {
 				queue = append(queue, need{pep508.MustParseRequirement(q), ""})
 			}
 		}
 	}
-	return nil
+	return active, nil
 }
 
 // pip23RejectsPrerelease reports whether a solution holds a pre-release
@@ -385,35 +395,39 @@ func (p *diffProblem) validate(env pep508.Environment, python pep440.Version, pi
 // specifiers alone, while gopip also falls back when the final releases in
 // range were all ruled out by conflicts (PubGrub's ranges cannot express
 // pip's rule, whose answer can change as requirements are added).
-func (p *diffProblem) pip23RejectsPrerelease(pins map[string]string) bool {
-	var reqs []string
-	reqs = append(reqs, p.roots...)
-	for _, r := range p.releases {
-		if pins[pep508.NormalizeName(r.name)] == pep440.MustParse(r.version).String() {
-			reqs = append(reqs, r.requires...)
-		}
+func (p *diffProblem) pip23RejectsPrerelease(env pep508.Environment, python pep440.Version, pins map[string]string) bool {
+	active, err := p.activeRequirements(env, python, pins)
+	if err != nil {
+		return false
 	}
 	for n, v := range pins {
 		if !pep440.MustParse(v).IsPrerelease() {
 			continue
 		}
-		admitted := false
-		for _, s := range reqs {
-			req := pep508.MustParseRequirement(s)
+		// pip decides per identifier: the project, or the project with a
+		// set of extras.
+		admitted := map[string]bool{}
+		for _, req := range active {
 			if pep508.NormalizeName(req.Name) != n {
 				continue
+			}
+			id := n + "[" + strings.Join(req.Extras, ",") + "]"
+			if _, ok := admitted[id]; !ok {
+				admitted[id] = false
 			}
 			for _, sp := range req.Specifier.Specifiers() {
 				switch sp.Operator() {
 				case "==", ">=", "<=", "~=", "===":
 					if pv, ok := sp.ParsedVersion(); ok && !sp.IsWildcard() && pv.IsPrerelease() {
-						admitted = true
+						admitted[id] = true
 					}
 				}
 			}
 		}
-		if !admitted {
-			return true
+		for _, ok := range admitted {
+			if !ok {
+				return true
+			}
 		}
 	}
 	return false
@@ -499,7 +513,7 @@ func TestDifferentialPip(t *testing.T) {
 			bothFail++
 		case o.pipErr == nil && o.gopipErr == nil && pinString(o.pip) == pinString(o.gopip):
 			same++
-		case o.gopip != nil && p.pip23RejectsPrerelease(o.gopip):
+		case o.gopip != nil && p.pip23RejectsPrerelease(target.env, target.python, o.gopip):
 			// Known difference 1: pre-release rules of packaging 21.3
 			// (see pip23RejectsPrerelease).
 			t.Logf("problem %d: pre-release fallback: pip %s (%v), gopip %s", i, pinString(o.pip), o.pipErr != nil, pinString(o.gopip))

@@ -470,7 +470,9 @@ func (s *solver) dependencies(ctx context.Context, p pid, c *cand) ([]dep, strin
 	var out []dep
 	extra := ps.key.extra
 	if extra != "" {
-		out = append(out, dep{pkg: ps.base, set: singleton(c.Version), text: s.pkgs[ps.base].display + "==" + c.Version.String(), pinned: true})
+		// pip's ExplicitRequirement on the base candidate: no specifier, so
+		// neither "pinned" nor "unfree" for the preferences.
+		out = append(out, dep{pkg: ps.base, set: singleton(c.Version), text: s.pkgs[ps.base].display + "==" + c.Version.String()})
 		if s.opts.NoDeps || !providesExtra(md, extra) {
 			return out, "", nil
 		}
@@ -712,8 +714,10 @@ func (s *solver) rootDependencies(ctx context.Context) ([]dep, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
-		for _, d := range ds {
-			if s.pkgs[d.pkg].requestedOrder < 0 {
+		// pip's user_requested is keyed by identifier: "flask" for
+		// flask, "flask[async]" (and not flask) for flask[async].
+		for i, d := range ds {
+			if (i == 0) == (len(ds) == 1) && s.pkgs[d.pkg].requestedOrder < 0 {
 				s.pkgs[d.pkg].requestedOrder = r.order
 			}
 		}
