@@ -34,7 +34,10 @@ func TestBestArtifact(t *testing.T) {
 	})
 	target := Target{Tags: supported, Python: pep440.MustParse("3.11.7")}
 	yanked := func(a Artifact) Artifact { a.Yanked = true; return a }
-	python := func(a Artifact, spec string) Artifact { a.RequiresPython = pep440.MustParseSpecifierSet(spec); return a }
+	python := func(a Artifact, spec string) Artifact {
+		a.RequiresPython = pep440.MustParseSpecifierSet(spec)
+		return a
+	}
 	tests := []struct {
 		name   string
 		files  []Artifact
