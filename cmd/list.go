@@ -209,19 +209,24 @@ func writeListColumns(w io.Writer, env *distEnv, dists []*installed.Distribution
 		}
 		rows = append(rows, row)
 	}
-	lines, sizes := tabulate(rows)
-	sep := make([]string, len(sizes))
-	for i, n := range sizes {
-		sep[i] = strings.Repeat("-", n)
-	}
-	lines = append(lines[:1], append([]string{strings.Join(sep, " ")}, lines[1:]...)...)
 	var b strings.Builder
-	for _, l := range lines {
+	for _, l := range tabulateWithRule(rows) {
 		b.WriteString(l)
 		b.WriteByte('\n')
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// tabulateWithRule is tabulate with a rule of dashes under the first row,
+// the header, as pip's list command prints its columns format.
+func tabulateWithRule(rows [][]string) []string {
+	lines, sizes := tabulate(rows)
+	rule := make([]string, len(sizes))
+	for i, n := range sizes {
+		rule[i] = strings.Repeat("-", n)
+	}
+	return append(lines[:1], append([]string{strings.Join(rule, " ")}, lines[1:]...)...)
 }
 
 // tabulate is pip's utils.misc.tabulate: every column left-justified to its

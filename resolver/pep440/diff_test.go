@@ -1,6 +1,7 @@
 package pep440
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -446,7 +447,7 @@ func TestDifferentialPackaging(t *testing.T) {
 		}
 		for i := range vs {
 			for j := range vs {
-				want := cmpInt(out.Rank[i], out.Rank[j])
+				want := cmp.Compare(out.Rank[i], out.Rank[j])
 				if got := Compare(vs[i], vs[j]); got != want {
 					t.Errorf("Compare(%s, %s) = %d, packaging says %d", vs[i], vs[j], got, want)
 				}

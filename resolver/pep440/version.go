@@ -1,6 +1,7 @@
 package pep440
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strconv"
@@ -426,17 +427,17 @@ func (v Version) Equal(w Version) bool { return Compare(v, w) == 0 }
 // label sorts after the same public version, and trailing zeros in the
 // release segment are ignored. Compare fits slices.SortFunc.
 func Compare(a, b Version) int {
-	if c := cmpInt(a.epoch, b.epoch); c != 0 {
+	if c := cmp.Compare(a.epoch, b.epoch); c != 0 {
 		return c
 	}
 	if c := compareRelease(a.release, b.release); c != 0 {
 		return c
 	}
-	if c := cmpInt(a.preKey(), b.preKey()); c != 0 {
+	if c := cmp.Compare(a.preKey(), b.preKey()); c != 0 {
 		return c
 	}
 	if a.pre.Kind != "" && b.pre.Kind != "" {
-		if c := cmpInt(a.pre.N, b.pre.N); c != 0 {
+		if c := cmp.Compare(a.pre.N, b.pre.N); c != 0 {
 			return c
 		}
 	}
@@ -473,21 +474,11 @@ func (v Version) preKey() int {
 func cmpOpt(aok bool, a int, bok bool, b int, absent int) int {
 	switch {
 	case aok && bok:
-		return cmpInt(a, b)
+		return cmp.Compare(a, b)
 	case aok:
 		return -absent
 	case bok:
 		return absent
-	}
-	return 0
-}
-
-func cmpInt(a, b int) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
 	}
 	return 0
 }
@@ -502,7 +493,7 @@ func compareRelease(a, b []int) int {
 		if i < len(b) {
 			y = b[i]
 		}
-		if c := cmpInt(x, y); c != 0 {
+		if c := cmp.Compare(x, y); c != 0 {
 			return c
 		}
 	}
@@ -519,7 +510,7 @@ func compareLocal(a, b []string) int {
 		switch {
 		case xn && yn:
 			// Leading zeros are stripped, so length orders numbers.
-			if c := cmpInt(len(x), len(y)); c != 0 {
+			if c := cmp.Compare(len(x), len(y)); c != 0 {
 				return c
 			}
 			if c := strings.Compare(x, y); c != 0 {
@@ -535,5 +526,5 @@ func compareLocal(a, b []string) int {
 			}
 		}
 	}
-	return cmpInt(len(a), len(b))
+	return cmp.Compare(len(a), len(b))
 }

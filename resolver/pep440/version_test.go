@@ -1,6 +1,7 @@
 package pep440
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -110,7 +111,7 @@ func TestCompareOrder(t *testing.T) {
 	}
 	for i := range vs {
 		for j := range vs {
-			want := cmpInt(i, j)
+			want := cmp.Compare(i, j)
 			if got := Compare(vs[i], vs[j]); got != want {
 				t.Errorf("Compare(%s, %s) = %d, want %d", vs[i], vs[j], got, want)
 			}
