@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
-	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -15,16 +13,20 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gopip/gopip/installer"
+	"github.com/gopip/gopip/installer/installed"
+	"github.com/gopip/gopip/resolver"
+	"github.com/gopip/gopip/resolver/index"
+	"github.com/gopip/gopip/resolver/pep440"
 	"github.com/gopip/gopip/resolver/pep508"
 	"github.com/gopip/gopip/resolver/tags"
 	"github.com/gopip/gopip/scripts"
-	"github.com/gopip/gopip/trust"
 )
 
 // installOptions are pip install's options.
 type installOptions struct {
 	installTargetOptions
 	progressOptions
+	indexOptions
 
 	upgrade          bool
 	forceReinstall   bool
@@ -38,16 +40,8 @@ type installOptions struct {
 	requirements     []string
 	constraints      []string
 	editables        []string
-	indexURL         string
-	extraIndexURLs   []string
-	noIndex          bool
-	findLinks        []string
-	pre              bool
 	ignoreInstalled  bool
 	upgradeStrategy  string
-	onlyBinary       []string
-	noBinary         []string
-	preferBinary     bool
 	requireHashes    bool
 	report           string
 	ignoreReqPython  bool
@@ -57,13 +51,14 @@ type installOptions struct {
 func newInstallCmd(g *globalOptions) *cobra.Command {
 	opts := &installOptions{}
 	c := &cobra.Command{
-		Use:   "install [options] <wheel file or URL> ...",
+		Use:   "install [options] <requirement specifier | wheel file or URL> ... | -r <requirements file> ...",
 		Short: "Install packages",
-		Long: `Install packages from wheel files and URLs.
+		Long: `Install packages from package indexes, requirements files, wheel files and URLs.
 
-gopip installs each wheel the way pip does (the binary distribution format
-specification), all at once: a failure or an interrupt leaves the
-environment exactly as it was.`,
+gopip resolves the requirements from the indexes' metadata alone, downloads
+what it installs concurrently, verified through TUF for every index that has
+a root (see 'gopip trust'), and installs each wheel the way pip does, all at
+once: a failure or an interrupt leaves the environment exactly as it was.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			if opts.target != "" && opts.user {
 				return usageErrorf(c, "Can not combine '--user' and '--target'")
@@ -81,9 +76,6 @@ environment exactly as it was.`,
 			if len(args) == 0 && len(opts.requirements) == 0 && len(opts.editables) == 0 {
 				return usageErrorf(c, "You must give at least one requirement to install (see \"gopip help install\")")
 			}
-			if err := opts.checkUnsupported(c); err != nil {
-				return err
-			}
 			return runInstall(c.Context(), g, opts, args)
 		},
 	}
@@ -92,7 +84,6 @@ environment exactly as it was.`,
 	f.StringArrayVarP(&opts.requirements, "requirement", "r", nil, "Install from the given requirements file. This option can be used multiple times.")
 	f.StringArrayVarP(&opts.constraints, "constraint", "c", nil, "Constrain versions using the given constraints file. This option can be used multiple times.")
 	f.BoolVar(&opts.noDeps, "no-deps", false, "Don't install package dependencies.")
-	f.BoolVar(&opts.pre, "pre", false, "Include pre-release and development versions. By default, gopip only finds stable versions.")
 	f.StringArrayVarP(&opts.editables, "editable", "e", nil, "Install a project in editable mode (i.e. setuptools \"develop mode\") from a local project path or a VCS url.")
 	f.BoolVar(&opts.dryRun, "dry-run", false, "Don't actually install anything, just print what would be.")
 	opts.addInstallFlags(f)
@@ -106,102 +97,16 @@ environment exactly as it was.`,
 	f.BoolVar(&opts.noCompile, "no-compile", false, "Do not compile Python source files to bytecode.")
 	f.BoolVar(&opts.noWarnScriptLoc, "no-warn-script-location", false, "Do not warn when installing scripts outside PATH.")
 	f.BoolVar(&opts.noWarnConflicts, "no-warn-conflicts", false, "Do not warn about broken dependencies.")
-	f.StringArrayVar(&opts.noBinary, "no-binary", nil, "Do not use binary packages (:all:, :none: or package names).")
-	f.StringArrayVar(&opts.onlyBinary, "only-binary", nil, "Do not use source packages (:all:, :none: or package names).")
-	f.BoolVar(&opts.preferBinary, "prefer-binary", false, "Prefer binary packages over source packages, even if the source packages are newer.")
-	f.BoolVar(&opts.requireHashes, "require-hashes", false, "Require a hash to check each requirement against.")
+	opts.addSelectionFlags(f)
+	f.BoolVar(&opts.requireHashes, "require-hashes", false, "Require a hash to check each requirement against, for repeatable installs. This option is implied when any package in a requirements file has a --hash option.")
 	opts.progressOptions.addFlags(f)
 	f.StringVar(&opts.rootUserAction, "root-user-action", "ignore", "Action if gopip is run as a root user [warn, ignore]. gopip does not warn by default: containers run as root.")
-	f.StringVar(&opts.report, "report", "", "Generate a JSON file describing what gopip did to install the provided requirements.")
-	f.StringVarP(&opts.indexURL, "index-url", "i", "https://pypi.org/simple", "Base URL of the Python Package Index.")
-	f.StringArrayVar(&opts.extraIndexURLs, "extra-index-url", nil, "Extra URLs of package indexes to use in addition to --index-url.")
-	f.BoolVar(&opts.noIndex, "no-index", false, "Ignore package index (only looking at --find-links URLs instead).")
-	f.StringArrayVarP(&opts.findLinks, "find-links", "f", nil, "Look for archives in the directory listing at this URL or path.")
+	f.StringVar(&opts.report, "report", "", "Generate a JSON file describing what gopip did to install the provided requirements. Can be used in combination with --dry-run and --ignore-installed to 'resolve' the requirements. When - is used as file name it writes to stdout.")
+	opts.addIndexFlags(f)
 	return c
 }
 
-// checkUnsupported refuses the options whose work belongs to parts of
-// gopip that do not exist yet, rather than ignoring them.
-func (o *installOptions) checkUnsupported(c *cobra.Command) error {
-	for _, name := range []string{"requirement", "constraint", "editable", "report", "require-hashes"} {
-		if c.Flags().Changed(name) {
-			return fmt.Errorf("--%s is not supported yet: this gopip installs wheel files and wheel URLs given on the command line", name)
-		}
-	}
-	return nil
-}
-
-// wheelArg is one command-line argument naming a wheel.
-type wheelArg struct {
-	arg   string // as given
-	name  string // the requirement's name for "name @ url", else ""
-	url   string // http(s) URL, or "" for a local file
-	local string // local path (absolute), or "" for a remote URL
-	file  string // the wheel's file name
-}
-
-// parseWheelArg classifies an install argument the way pip's
-// install_req_from_line does for the forms gopip supports: a path to a
-// .whl file, a file:// or http(s):// URL of one, or "name @ URL".
-func parseWheelArg(arg string) (wheelArg, error) {
-	w := wheelArg{arg: arg}
-	target := arg
-	if strings.Contains(arg, "@") {
-		if req, err := pep508.ParseRequirement(arg); err == nil && req.URL != "" {
-			w.name = req.Name
-			target = req.URL
-		}
-	}
-	if u, err := url.Parse(target); err == nil && (u.Scheme == "http" || u.Scheme == "https" || u.Scheme == "file") {
-		w.file = path.Base(u.Path)
-		if u.Scheme == "file" {
-			w.local = filepath.FromSlash(u.Path)
-		} else {
-			w.url = target
-		}
-	} else {
-		abs, err := filepath.Abs(target)
-		if err != nil {
-			return w, err
-		}
-		w.local = abs
-		w.file = filepath.Base(abs)
-	}
-	if !strings.HasSuffix(strings.ToLower(w.file), ".whl") {
-		if w.local != "" {
-			if st, err := os.Stat(w.local); err == nil && st.IsDir() {
-				return w, fmt.Errorf("cannot install %s: installing a project directory needs a source build, which gopip does not support yet", arg)
-			}
-			if _, err := os.Stat(w.local); errors.Is(err, os.ErrNotExist) && !strings.ContainsAny(arg, "/\\") {
-				return w, fmt.Errorf("cannot install %q: gopip does not resolve requirements from an index yet\nPass wheel files or wheel URLs", arg)
-			}
-		}
-		return w, fmt.Errorf("cannot install %s: only wheels (.whl) are supported; source distributions are not yet", arg)
-	}
-	wn, err := tags.ParseWheelFilename(w.file)
-	if err != nil {
-		return w, err
-	}
-	if w.name != "" && pep508.NormalizeName(w.name) != wn.NormalizedName() {
-		return w, fmt.Errorf("Requested %s has inconsistent name: expected '%s', but the wheel is named '%s'", arg, w.name, wn.Name)
-	}
-	if w.local != "" {
-		if _, err := os.Stat(w.local); err != nil {
-			return w, fmt.Errorf("Could not install requirement %s because of error: %w\nHint: It looks like a path. File '%s' does not exist.", arg, err, w.local)
-		}
-	}
-	return w, nil
-}
-
 func runInstall(ctx context.Context, g *globalOptions, opts *installOptions, args []string) error {
-	var wheelArgs []wheelArg
-	for _, a := range args {
-		w, err := parseWheelArg(a)
-		if err != nil {
-			return err
-		}
-		wheelArgs = append(wheelArgs, w)
-	}
 	in, err := g.interpreter(ctx)
 	if err != nil {
 		return err
@@ -226,22 +131,142 @@ func runInstall(ctx context.Context, g *globalOptions, opts *installOptions, arg
 		g.info("Defaulting to user installation because normal site-packages is not writeable")
 	}
 
-	wheels, cleanup, err := g.fetchWheels(ctx, opts, wheelArgs)
-	defer cleanup()
+	settings := opts.settings(g.trustedHosts)
+	settings.RequireHashes = opts.requireHashes
+	rs, err := g.collectRequirements(ctx, requirementSources{
+		args:        args,
+		files:       opts.requirements,
+		constraints: opts.constraints,
+		editables:   opts.editables,
+	}, settings)
 	if err != nil {
 		return err
 	}
-	if opts.dryRun {
-		var names []string
-		for _, w := range wheels {
-			wn, _ := tags.ParseWheelFilename(filepath.Base(w.Path))
-			names = append(names, wn.Name+"-"+wn.Version)
+	if len(rs.roots) == 0 {
+		return errors.New("You must give at least one requirement to install (see \"gopip help install\")")
+	}
+
+	tmp, err := os.MkdirTemp("", "gopip-install-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	bars, err := g.renderer(opts.progressOptions)
+	if err != nil {
+		return err
+	}
+	defer bars.Close()
+	sess, err := g.newSession(ctx, rs.settings, opts.requireVerified, bars, tmp)
+	if err != nil {
+		return err
+	}
+
+	inst, locations, err := installedSet(env.SiteDirs())
+	if err != nil {
+		return err
+	}
+	target, python, err := resolverTarget(in)
+	if err != nil {
+		return err
+	}
+	for _, r := range rs.roots {
+		if r.Requirement.URL != "" && strings.HasPrefix(r.Requirement.URL, "file:") {
+			g.info("Processing " + displayPath(fileURLPath(r.Requirement.URL), g.cwd()))
+		} else {
+			g.info("Collecting " + r.Text)
 		}
-		sort.Strings(names)
-		g.info("Would install " + strings.Join(names, " "))
+	}
+	strategy := resolver.UpgradeOnlyIfNeeded
+	if opts.upgradeStrategy == "eager" {
+		strategy = resolver.UpgradeEager
+	}
+	plan, err := resolver.Resolve(ctx, rs.roots, sess.provider(targetFor(target, rs.settings), opts.ignoreReqPython), resolver.Options{
+		Environment:          in.MarkerEnvironment,
+		Python:               python,
+		IgnoreRequiresPython: opts.ignoreReqPython,
+		Constraints:          rs.constraints,
+		Pre:                  rs.settings.Pre,
+		NoDeps:               opts.noDeps,
+		Upgrade:              opts.upgrade,
+		UpgradeStrategy:      strategy,
+		ForceReinstall:       opts.forceReinstall,
+		IgnoreInstalled:      opts.ignoreInstalled || opts.target != "",
+		Installed:            inst,
+		PreferBinary:         rs.settings.PreferBinary,
+	})
+	if err != nil {
+		return err
+	}
+	directWheel := map[string]bool{}
+	for _, r := range rs.roots {
+		if u := r.Requirement.URL; u != "" && strings.HasSuffix(strings.ToLower(strings.SplitN(u, "#", 2)[0]), ".whl") {
+			directWheel[pep508.NormalizeName(r.Requirement.Name)] = true
+		}
+	}
+	for _, p := range plan.Packages {
+		switch {
+		case p.Action != resolver.ActionKeep:
+		case directWheel[p.Key]:
+			g.info(p.Name + " is already installed with the same version as the provided wheel. Use --force-reinstall to force an installation of the wheel.")
+		default:
+			g.info(fmt.Sprintf("Requirement already satisfied: %s in %s (%s)", p.Name, locations[p.Key], p.Version))
+		}
+	}
+	toInstall := plan.ToInstall()
+	for _, p := range toInstall {
+		if !p.Artifact.IsWheel {
+			return fmt.Errorf("cannot install %s %s: only a source distribution (%s) fits this environment, and gopip cannot build source distributions yet\nPin a version that has a wheel for this platform, or use --only-binary=:all: to see why none fits", p.Name, p.Version, p.Artifact.Filename)
+		}
+	}
+
+	local := map[string]string{}
+	if !opts.dryRun || rs.hashMode {
+		files := make([]index.File, len(toInstall))
+		for i, p := range toInstall {
+			if files[i], err = indexFile(p.Artifact); err != nil {
+				return err
+			}
+		}
+		paths, err := sess.fetchAll(ctx, files)
+		if err != nil {
+			return err
+		}
+		for i, p := range toInstall {
+			local[p.Key] = paths[i]
+		}
+		if rs.hashMode {
+			if err := rs.checkHashes(toInstall, local); err != nil {
+				return err
+			}
+		}
+	}
+	if opts.report != "" {
+		if err := g.writeReport(opts.report, installReport(toInstall, in.MarkerEnvironment, local)); err != nil {
+			return err
+		}
+	}
+	if opts.dryRun {
+		if len(toInstall) > 0 {
+			var names []string
+			for _, p := range toInstall {
+				names = append(names, p.Name+"-"+p.Version.String())
+			}
+			sort.Strings(names)
+			g.info("Would install " + strings.Join(names, " "))
+		}
+		return nil
+	}
+	if len(toInstall) == 0 {
 		return nil
 	}
 
+	wheels := make([]installer.Wheel, len(toInstall))
+	for i, p := range toInstall {
+		wheels[i] = installer.Wheel{Path: local[p.Key], Requested: p.Requested, ReqName: p.Name}
+		if p.Direct {
+			wheels[i].URL = p.Artifact.URL
+		}
+	}
 	res, err := installer.Install(ctx, env, wheels, installer.InstallOptions{
 		Compile:        !opts.noCompile,
 		ForceReinstall: opts.forceReinstall,
@@ -268,80 +293,65 @@ func runInstall(ctx context.Context, g *globalOptions, opts *installOptions, arg
 	return nil
 }
 
-// fetchWheels turns the arguments into local files, downloading URLs
-// concurrently into a temporary directory (verified against the hash in
-// the URL fragment when there is one). cleanup removes the downloads.
-func (g *globalOptions) fetchWheels(ctx context.Context, opts *installOptions, args []wheelArg) ([]installer.Wheel, func(), error) {
-	cleanup := func() {}
-	wheels := make([]installer.Wheel, len(args))
-	var reqs []trust.Request
-	var reqIdx []int
-	var tmp string
-	for i, a := range args {
-		if a.local != "" {
-			g.info("Processing " + displayPath(a.local, g.cwd()))
-			wheels[i] = installer.Wheel{Path: a.local, URL: a.local, Requested: true, ReqName: a.name}
-			continue
-		}
-		if tmp == "" {
-			var err error
-			if tmp, err = os.MkdirTemp("", "gopip-download-"); err != nil {
-				return nil, cleanup, err
-			}
-			cleanup = func() { os.RemoveAll(tmp) }
-		}
-		g.info("Collecting " + a.arg)
-		hashes, err := fragmentHashes(a.url)
+// installedSet reads the distributions installed in dirs for the
+// resolver, and where each is.
+func installedSet(dirs []string) ([]resolver.Installed, map[string]string, error) {
+	dists, err := installed.Scan(dirs)
+	var w *installed.Warnings
+	if err != nil && !errors.As(err, &w) {
+		return nil, nil, err
+	}
+	var out []resolver.Installed
+	locations := map[string]string{}
+	for _, d := range dists {
+		v, err := pep440.Parse(d.Version)
 		if err != nil {
-			return nil, cleanup, err
+			continue // pip's resolver cannot keep a non-PEP 440 version either
 		}
-		reqs = append(reqs, trust.Request{
-			URL:    a.url,
-			Dest:   filepath.Join(tmp, fmt.Sprint(i), a.file),
-			Hashes: hashes,
-			Name:   a.file,
-		})
-		reqIdx = append(reqIdx, i)
-		wheels[i] = installer.Wheel{URL: a.url, Requested: true, ReqName: a.name}
+		inst := resolver.Installed{Name: d.Name, Version: v}
+		if d.Metadata != nil {
+			if m, err := resolver.MetadataFromCore(d.Metadata); err == nil {
+				inst.Metadata = m
+			}
+		}
+		out = append(out, inst)
+		locations[pep508.NormalizeName(d.Name)] = d.Location
 	}
-	if len(reqs) == 0 {
-		return wheels, cleanup, nil
-	}
-	client, err := g.httpClient()
-	if err != nil {
-		return nil, cleanup, err
-	}
-	bars, err := g.renderer(opts.progressOptions)
-	if err != nil {
-		return nil, cleanup, err
-	}
-	defer bars.Close()
-	d := trust.NewDownloader(client, trust.DownloaderOptions{Progress: bars})
-	results, err := d.Fetch(ctx, reqs)
-	if err != nil {
-		return nil, cleanup, err
-	}
-	for j, r := range results {
-		wheels[reqIdx[j]].Path = r.Path
-	}
-	return wheels, cleanup, nil
+	return out, locations, nil
 }
 
-// fragmentHashes reads pip's "#sha256=<hex>" URL fragment.
-func fragmentHashes(u string) (map[string]string, error) {
-	parsed, err := url.Parse(u)
-	if err != nil || parsed.Fragment == "" {
-		return nil, nil
+// resolverTarget describes the interpreter for choosing files.
+func resolverTarget(in *installer.Interpreter) (resolver.Target, pep440.Version, error) {
+	python, err := pep440.Parse(in.Version)
+	if err != nil {
+		return resolver.Target{}, pep440.Version{}, fmt.Errorf("the interpreter's version %q: %w", in.Version, err)
 	}
-	hashes := map[string]string{}
-	for _, part := range strings.Split(parsed.Fragment, "&") {
-		algo, digest, ok := strings.Cut(part, "=")
-		if !ok || !trust.SupportedHash(algo) {
-			continue
-		}
-		hashes[algo] = strings.ToLower(digest)
+	return resolver.Target{Tags: tags.NewSet(tags.Supported(in.Tags)), Python: python}, python, nil
+}
+
+// writeReport writes pip's installation report to file, or to stdout for
+// "-".
+func (g *globalOptions) writeReport(file string, report jsonObject) error {
+	if file == "-" {
+		return writePyJSON(g.stdout, report)
 	}
-	return hashes, nil
+	f, err := os.Create(file)
+	if err != nil {
+		return fmt.Errorf("writing the report: %w", err)
+	}
+	if err := writePyJSON(f, report); err != nil {
+		f.Close()
+		return fmt.Errorf("writing the report: %w", err)
+	}
+	return f.Close()
+}
+
+// fileURLPath is the local path of a file: URL.
+func fileURLPath(u string) string {
+	if p, err := installed.FileURLToPath(u); err == nil {
+		return p
+	}
+	return u
 }
 
 // installReporter prints the installer's events as pip prints them.
@@ -397,6 +407,15 @@ func (g *globalOptions) info(msg string) {
 		return
 	}
 	io.WriteString(g.stdout, msg+"\n")
+}
+
+// note prints an informational line on stderr (not part of the output
+// scripts read), unless -q.
+func (g *globalOptions) note(msg string) {
+	if g.quiet > 0 {
+		return
+	}
+	io.WriteString(g.stderr, "Note: "+msg+"\n")
 }
 
 // warn prints pip's "WARNING: " lines on stderr, unless -qq.

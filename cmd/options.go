@@ -67,6 +67,12 @@ func (g *globalOptions) lookupEnv(key string) (string, bool) {
 
 // httpClient builds the HTTP client from pip's network options.
 func (g *globalOptions) httpClient() (*httpx.Client, error) {
+	return g.httpClientWith(nil)
+}
+
+// httpClientWith builds the HTTP client with more trusted hosts than the
+// command line's (those of requirements files).
+func (g *globalOptions) httpClientWith(trustedHosts []string) (*httpx.Client, error) {
 	opts := httpx.DefaultOptions()
 	opts.UserAgent = httpx.UserAgent(Version)
 	opts.Timeout = time.Duration(g.timeout * float64(time.Second))
@@ -74,7 +80,7 @@ func (g *globalOptions) httpClient() (*httpx.Client, error) {
 	opts.Proxy = g.proxy
 	opts.Cert = g.cert
 	opts.ClientCert = g.clientCert
-	opts.TrustedHosts = g.trustedHosts
+	opts.TrustedHosts = append(append([]string(nil), g.trustedHosts...), trustedHosts...)
 	opts.LookupEnv = g.lookupEnv
 	return httpx.New(opts)
 }

@@ -51,9 +51,20 @@ type JSONField struct {
 // multiple-use fields as lists, Keywords split on commas (or white space
 // when there is no comma), and the body as "description". The fields come
 // in pip's order; an encoder must keep it.
+//
+// pip reads metadata through importlib.metadata, whose message adapter
+// adds the body as a Description field; JSON does the same, so that it
+// matches pip's report rather than msg_to_json on a bare email message.
 func (m *Metadata) JSON() []JSONField {
 	var out []JSONField
 	for _, f := range fieldOrder {
+		if f.name == "Description" && m.Body != "" {
+			// importlib.metadata, which pip reads metadata through,
+			// turns the body into a Description field: the body takes
+			// that place (and wins over a Description header).
+			out = append(out, JSONField{"description", m.Body})
+			continue
+		}
 		if !m.Has(f.name) {
 			continue
 		}
@@ -79,17 +90,6 @@ func (m *Metadata) JSON() []JSONField {
 			continue
 		}
 		out = append(out, JSONField{key, v})
-	}
-	if m.Body != "" {
-		// The body replaces a Description field's value, in its place (a
-		// Python dict keeps a key's first position).
-		for i := range out {
-			if out[i].Key == "description" {
-				out[i].Value = m.Body
-				return out
-			}
-		}
-		out = append(out, JSONField{"description", m.Body})
 	}
 	return out
 }

@@ -9,7 +9,8 @@ import (
 )
 
 // TestJSONMatchesPip compares JSON with pip's own msg_to_json (the code
-// behind the metadata of pip's installation report) on the same files.
+// behind the metadata of pip's installation report) on the same files, read
+// through importlib.metadata's message adapter as pip reads them.
 func TestJSONMatchesPip(t *testing.T) {
 	python, err := exec.LookPath("python3")
 	if err != nil {
@@ -23,10 +24,11 @@ func TestJSONMatchesPip(t *testing.T) {
 	}
 	script := `
 import json, sys, email
+from importlib.metadata._adapters import Message
 from pip._internal.metadata._json import msg_to_json
 out = []
 for text in json.load(sys.stdin):
-    out.append(list(msg_to_json(email.message_from_string(text)).items()))
+    out.append(list(msg_to_json(Message(email.message_from_string(text))).items()))
 print(json.dumps(out))
 `
 	in, _ := json.Marshal(cases)
