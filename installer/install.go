@@ -44,6 +44,10 @@ type InstallOptions struct {
 	// byte-code in parallel; 0 means two per CPU, at most 8.
 	CompileWorkers int
 
+	// extractWorkers, for benchmarks, sizes the extraction pool; 0 means
+	// the default (see installation.extractWorkers).
+	extractWorkers int
+
 	// hook, for tests, is called at named points of the transaction; an
 	// error it returns aborts the installation there.
 	hook func(point string) error
@@ -105,16 +109,33 @@ func Install(ctx context.Context, env *Environment, wheels []Wheel, opts Install
 			w.Close()
 		}
 	}()
-	byName := map[string]*wheelFile{}
-	for _, wh := range wheels {
-		if wh.Path == "" {
-			return nil, errors.New("Install: wheel without a path")
+	// The wheels are opened and checked in parallel (reading RECORD and
+	// METADATA inflates them); the errors are then taken in the order of
+	// the wheels, as if they had been opened one after the other.
+	opened := make([]*wheelFile, len(wheels))
+	openErrs := make([]error, len(wheels))
+	forEach(ctx, runtime.GOMAXPROCS(0), len(wheels), func(i int) error {
+		if wheels[i].Path == "" {
+			openErrs[i] = errors.New("Install: wheel without a path")
+			return nil
 		}
-		w, err := openWheel(wh, in, supported)
+		opened[i], openErrs[i] = openWheel(wheels[i], in, supported)
+		return nil
+	})
+	for _, w := range opened {
+		if w != nil {
+			ws = append(ws, w) // closed by the deferred function
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	byName := map[string]*wheelFile{}
+	for i := range wheels {
+		w, err := opened[i], openErrs[i]
 		if err != nil {
 			return nil, err
 		}
-		ws = append(ws, w)
 		if prev, dup := byName[w.norm]; dup {
 			return nil, fmt.Errorf("%s and %s are both wheels of %s; install one of them", prev.Path, w.Path, w.name)
 		}
@@ -722,70 +743,56 @@ func (inst *installation) stage(ctx context.Context) error {
 			}
 		}
 	}
-	// Extract every archive file of every wheel with a pool of
-	// goroutines: most of the time goes to creating files, which
-	// overlaps well.
-	type job struct{ i, k int }
+	// One bounded pool extracts every archive file of every wheel (so a
+	// large wheel keeps all the workers busy) and writes the files pip
+	// generates for each wheel (hashing the wheel for direct_url.json).
+	// Entries of one archive are read concurrently: zip.File.Open allows
+	// it (each entry reads its own section of the shared *os.File with
+	// ReadAt, that is pread). Largest entries first, so that a big
+	// extension module does not start last and finish alone.
+	type job struct{ i, k int } // k < 0: the generated files of dist i
 	var jobs []job
 	hashes := make([][]*recHash, len(inst.dists))
 	staged := make([][]string, len(inst.dists))
+	gen := make([]generated, len(inst.dists))
 	for i, d := range inst.dists {
 		hashes[i] = make([]*recHash, len(d.ops))
 		staged[i] = make([]string, len(d.ops))
+		jobs = append(jobs, job{i, -1})
+	}
+	nGen := len(jobs)
+	for i, d := range inst.dists {
 		for k := range d.ops {
 			jobs = append(jobs, job{i, k})
 		}
 	}
-	n := 4 * runtime.GOMAXPROCS(0)
-	if n > len(jobs) {
-		n = len(jobs)
-	}
-	var firstErr error
-	var errMu sync.Mutex
-	failed := func() bool { errMu.Lock(); defer errMu.Unlock(); return firstErr != nil }
-	next := make(chan job)
-	var wg sync.WaitGroup
-	for g := 0; g < n; g++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range next {
-				if failed() {
-					continue
-				}
-				err := ctx.Err()
-				if err == nil && j.k == len(inst.dists[j.i].ops)/2 {
-					err = inst.t.at("staging")
-				}
-				if err == nil {
-					d := inst.dists[j.i]
-					staged[j.i][j.k], hashes[j.i][j.k], err = inst.stageOp(d, d.opIDs[j.k], d.ops[j.k])
-				}
-				if err != nil {
-					errMu.Lock()
-					if firstErr == nil {
-						firstErr = err
-					}
-					errMu.Unlock()
-				}
-			}
-		}()
-	}
-	for _, j := range jobs {
-		next <- j
-	}
-	close(next)
-	wg.Wait()
-	if firstErr != nil {
-		return firstErr
-	}
-	for i, d := range inst.dists {
-		if err := ctx.Err(); err != nil {
+	ops := jobs[nGen:]
+	sort.SliceStable(ops, func(a, b int) bool {
+		return inst.dists[ops[a].i].ops[ops[a].k].f.UncompressedSize64 > inst.dists[ops[b].i].ops[ops[b].k].f.UncompressedSize64
+	})
+	err := forEach(ctx, inst.extractWorkers(), len(jobs), func(n int) error {
+		j := jobs[n]
+		d := inst.dists[j.i]
+		if j.k < 0 {
+			var err error
+			gen[j.i], err = inst.stageGenerated(d)
 			return err
 		}
+		if j.k == len(d.ops)/2 {
+			if err := inst.t.at("staging"); err != nil {
+				return err
+			}
+		}
+		var err error
+		staged[j.i][j.k], hashes[j.i][j.k], err = inst.stageOp(d, d.opIDs[j.k], d.ops[j.k])
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for i, d := range inst.dists {
 		d.installed = map[string]string{}
 		d.changed = map[string]recHash{}
-		d.genHash = map[string]recHash{}
 		d.stagedOf = map[string]string{}
 		for k, op := range d.ops {
 			d.stagedOf[op.dest] = staged[i][k]
@@ -795,11 +802,24 @@ func (inst *installation) stage(ctx context.Context) error {
 				d.changed[rp] = *h
 			}
 		}
-		if err := inst.stageGenerated(i); err != nil {
-			return err
+		g := gen[i]
+		d.generated, d.genHash = g.paths, g.hashes
+		for p, sp := range g.staged {
+			d.stagedOf[p] = sp
 		}
+		inst.result.ConsoleScripts = append(inst.result.ConsoleScripts, g.consoleScripts...)
 	}
 	return ctx.Err()
+}
+
+// extractWorkers is the size of the extraction pool. Creating a file
+// waits on the file system (about a millisecond on some disks), so there
+// are more workers than CPUs.
+func (inst *installation) extractWorkers() int {
+	if inst.opts.extractWorkers > 0 {
+		return inst.opts.extractWorkers
+	}
+	return 4 * runtime.GOMAXPROCS(0)
 }
 
 func (inst *installation) stageOp(d *dist, id int, op fileOp) (string, *recHash, error) {
@@ -811,57 +831,64 @@ func (inst *installation) stageOp(d *dist, id int, op fileOp) (string, *recHash,
 	return sp, h, err
 }
 
-// stageGenerated writes the files pip generates for dist i: launchers,
-// INSTALLER, direct_url.json, REQUESTED.
-func (inst *installation) stageGenerated(i int) error {
-	d := inst.dists[i]
+// generated are the files pip generates for a dist, once staged.
+type generated struct {
+	paths          []string           // scheme paths, in pip's order
+	hashes         map[string]recHash // by scheme path
+	staged         map[string]string  // scheme path → staged path
+	consoleScripts []string           // final paths of console_scripts launchers
+}
+
+// stageGenerated writes the files pip generates for d: launchers,
+// INSTALLER, direct_url.json, REQUESTED. It runs in the extraction pool,
+// so it only reads d.
+func (inst *installation) stageGenerated(d *dist) (generated, error) {
+	g := generated{hashes: map[string]recHash{}, staged: map[string]string{}}
+	write := func(p string, data []byte, mode fs.FileMode) error {
+		sp, err := inst.stagedPathFor(d.genIDs[p], p)
+		if err != nil {
+			return err
+		}
+		if err := inst.writeStaged(sp, data, mode); err != nil {
+			return err
+		}
+		g.paths = append(g.paths, p)
+		g.hashes[p] = recHash{hash: installed.HashBytes(data), size: int64(len(data))}
+		g.staged[p] = sp
+		return nil
+	}
 	w := d.w
 	// Launchers (pip's ScriptMaker with clobber and set_mode).
 	lmode := scripts.LauncherMode(inst.umask)
 	for _, s := range d.scripts {
 		p := filepath.Join(d.scheme.Scripts, s.Name)
-		if _, err := inst.writeGenerated(i, d, p, s.Data, lmode); err != nil {
-			return err
+		if err := write(p, s.Data, lmode); err != nil {
+			return g, err
 		}
 		if s.EntryPoint.Group == scripts.GroupConsole {
-			inst.result.ConsoleScripts = append(inst.result.ConsoleScripts, inst.final(p))
+			g.consoleScripts = append(g.consoleScripts, inst.final(p))
 		}
 	}
 	gmode := 0o666 &^ inst.umask
 	info := filepath.Join(d.libDir, filepath.FromSlash(w.distInfo))
-	if _, err := inst.writeGenerated(i, d, filepath.Join(info, "INSTALLER"), []byte("gopip\n"), gmode); err != nil {
-		return err
+	if err := write(filepath.Join(info, "INSTALLER"), []byte("gopip\n"), gmode); err != nil {
+		return g, err
 	}
 	du, err := directURL(w.Wheel)
 	if err != nil {
-		return &WheelError{Wheel: w.Path, Reason: err.Error()}
+		return g, &WheelError{Wheel: w.Path, Reason: err.Error()}
 	}
 	if du != nil {
-		if _, err := inst.writeGenerated(i, d, filepath.Join(info, "direct_url.json"), du.JSON(), gmode); err != nil {
-			return err
+		if err := write(filepath.Join(info, "direct_url.json"), du.JSON(), gmode); err != nil {
+			return g, err
 		}
 	}
 	if w.Requested {
-		if _, err := inst.writeGenerated(i, d, filepath.Join(info, "REQUESTED"), nil, gmode); err != nil {
-			return err
+		if err := write(filepath.Join(info, "REQUESTED"), nil, gmode); err != nil {
+			return g, err
 		}
 	}
-	return nil
-}
-
-// writeGenerated writes a file pip generates (launchers, INSTALLER, ...).
-func (inst *installation) writeGenerated(i int, d *dist, p string, data []byte, mode fs.FileMode) (string, error) {
-	sp, err := inst.stagedPathFor(d.genIDs[p], p)
-	if err != nil {
-		return "", err
-	}
-	if err := inst.writeStaged(sp, data, mode); err != nil {
-		return "", err
-	}
-	d.generated = append(d.generated, p)
-	d.genHash[p] = recHash{hash: installed.HashBytes(data), size: int64(len(data))}
-	d.stagedOf[p] = sp
-	return sp, nil
+	return g, nil
 }
 
 // writeStaged writes a staged file (replacing a staged file of the same
