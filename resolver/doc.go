@@ -110,11 +110,15 @@
 // # Where gopip and pip may choose differently
 //
 //   - After a conflict. pip's resolvelib backtracks and backjumps over
-//     individual candidates, PubGrub learns clauses over ranges; both find a
-//     solution when one exists among what they try, but when the newest
-//     versions conflict they can settle on different, equally valid
-//     combinations. gopip is complete (it finds a solution whenever one
-//     exists); pip can give up with "resolution too deep".
+//     individual candidates, PubGrub learns clauses over ranges; when the
+//     newest versions conflict they can settle on different, equally valid
+//     combinations. gopip is complete: it finds a solution whenever one
+//     exists. pip 23.2's resolvelib 1.0.1 is not: its backjumping can skip
+//     the decision that would resolve a conflict and report
+//     ResolutionImpossible for a satisfiable problem
+//     (sarugaku/resolvelib#134, #206), and it gives up with "resolution too
+//     deep" on hard ones. The differential test meets such cases and has
+//     pip confirm gopip's answer.
 //   - Pre-releases. gopip follows current pip (packaging 22 and later): a
 //     pre-release is considered when --pre is given, when a requirement or
 //     constraint on the project names a pre-release with any operator but

@@ -488,7 +488,7 @@ func (s *solver) dependencies(ctx context.Context, p pid, c *cand) ([]dep, strin
 		if !ok {
 			continue
 		}
-		if extra != "" && r.Marker != nil {
+		if extra != "" {
 			// Requirements of the distribution itself come through the
 			// base package.
 			if base, err := r.Applies(env.WithExtra("")); err == nil && base {
