@@ -6,14 +6,17 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/gopip/gopip/internal/testwheel"
+	"github.com/gopip/gopip/trust/publish"
 )
 
 // scriptCmds are the commands the txtar scripts have beyond testscript's
@@ -21,6 +24,66 @@ import (
 var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
 	"mkwheel":  cmdMkwheel,
 	"snapshot": cmdSnapshot,
+	"serve":    cmdServe,
+	"tamper":   cmdTamper,
+}
+
+// serve DIR [VAR] serves the gopip repository in DIR (publish.Handler) on
+// loopback until the script ends, and sets $VAR (default INDEX) to its
+// simple index URL.
+func cmdServe(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: serve DIR [VAR]")
+	}
+	name := "INDEX"
+	if len(args) == 2 {
+		name = args[1]
+	}
+	srv := httptest.NewServer(publish.Handler(ts.MkAbs(args[0])))
+	ts.Defer(srv.Close)
+	ts.Setenv(name, srv.URL+"/simple/")
+}
+
+// tamper DIR FILE changes the bytes of a published file behind the
+// repository's back: FILE under DIR and every consistent-snapshot copy of
+// it (<hash>.<name> beside it).
+func cmdTamper(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: tamper DIR FILE")
+	}
+	path := filepath.Join(ts.MkAbs(args[0]), filepath.FromSlash(args[1]))
+	dir, base := filepath.Split(path)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		ts.Fatalf("tamper: %v", err)
+	}
+	n := 0
+	var done []os.FileInfo // copies may be hard links of one file: change it once
+	for _, e := range entries {
+		if e.Name() == base || strings.HasSuffix(e.Name(), "."+base) {
+			p := filepath.Join(dir, e.Name())
+			info, err := os.Stat(p)
+			if err != nil {
+				ts.Fatalf("tamper: %v", err)
+			}
+			if slices.ContainsFunc(done, func(d os.FileInfo) bool { return os.SameFile(d, info) }) {
+				continue
+			}
+			done = append(done, info)
+			data, err := os.ReadFile(p)
+			if err != nil {
+				ts.Fatalf("tamper: %v", err)
+			}
+			data[len(data)/2] ^= 0xff
+			if err := os.WriteFile(p, data, 0o644); err != nil {
+				ts.Fatalf("tamper: %v", err)
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		ts.Fatalf("tamper: no %s in %s", base, dir)
+	}
 }
 
 // mkwheel [-requires REQ]... [-tag TAG] [-defect bad-hash|escape|symlink|no-record] NAME VERSION
