@@ -14,6 +14,7 @@ import (
 	"github.com/gopip/gopip/installer/installed"
 	"github.com/gopip/gopip/internal/pypath"
 	"github.com/gopip/gopip/internal/pystr"
+	"github.com/gopip/gopip/resolver/pep440"
 	"github.com/gopip/gopip/resolver/pep508"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -33,12 +34,8 @@ type listOptions struct {
 	includeEditable bool
 	excludes        []string
 
-	// Index options, accepted for --outdated/--uptodate (not supported
-	// yet).
-	indexURL      string
-	extraIndexURL []string
-	noIndex       bool
-	findLinks     []string
+	// indexOptions are the indexes --outdated and --uptodate look at.
+	indexOptions
 }
 
 func newListCmd(g *globalOptions) *cobra.Command {
@@ -72,10 +69,7 @@ Packages are listed in a case-insensitive sorted order.`,
 	f.BoolVar(&opts.notRequired, "not-required", false, "List packages that are not dependencies of installed packages.")
 	addEditableSwitch(f, &opts.includeEditable)
 	f.StringArrayVar(&opts.excludes, "exclude", nil, "Exclude specified package from the output")
-	f.StringVarP(&opts.indexURL, "index-url", "i", "", "Base URL of the Python Package Index.")
-	f.StringArrayVar(&opts.extraIndexURL, "extra-index-url", nil, "Extra URLs of package indexes to use in addition to --index-url.")
-	f.BoolVar(&opts.noIndex, "no-index", false, "Ignore package index (only looking at --find-links URLs instead).")
-	f.StringArrayVarP(&opts.findLinks, "find-links", "f", nil, "Look for archives in the given URL or path.")
+	opts.addIndexFlags(f)
 	return c
 }
 
@@ -137,9 +131,6 @@ func runList(ctx context.Context, g *globalOptions, opts *listOptions) error {
 	if len(opts.paths) > 0 && (opts.user || opts.local) {
 		return errors.New("Cannot combine '--path' with '--user' or '--local'")
 	}
-	if opts.outdated || opts.uptodate {
-		return errors.New("gopip list --outdated/--uptodate is not supported yet\nhint: use pip list -o until gopip's resolver lands")
-	}
 	env, err := newDistEnv(ctx, g, opts.paths)
 	if err != nil {
 		return err
@@ -157,6 +148,26 @@ func runList(ctx context.Context, g *globalOptions, opts *listOptions) error {
 			return err
 		}
 	}
+	var latest map[*installed.Distribution]latestInfo
+	if opts.outdated || opts.uptodate {
+		if latest, err = g.latestVersions(ctx, opts, env.interp, dists); err != nil {
+			return err
+		}
+		var kept []*installed.Distribution
+		for _, d := range dists {
+			l, ok := latest[d]
+			if !ok {
+				continue
+			}
+			if c := pep440.Compare(l.version, l.installed); (opts.outdated && c > 0) || (opts.uptodate && c == 0) {
+				kept = append(kept, d)
+			}
+		}
+		dists = kept
+		if opts.uptodate {
+			latest = nil // pip shows Latest and Type only with --outdated
+		}
+	}
 	sort.SliceStable(dists, func(i, j int) bool { return dists[i].CanonicalName < dists[j].CanonicalName })
 	if !g.distdbInfo() {
 		return nil
@@ -165,7 +176,7 @@ func runList(ctx context.Context, g *globalOptions, opts *listOptions) error {
 	switch opts.format {
 	case "columns":
 		if len(dists) > 0 {
-			return writeListColumns(w, env, dists, g.verbose >= 1)
+			return writeListColumns(w, env, dists, latest, g.verbose >= 1)
 		}
 	case "freeze":
 		for _, d := range dists {
@@ -177,13 +188,16 @@ func runList(ctx context.Context, g *globalOptions, opts *listOptions) error {
 			}
 		}
 	case "json":
-		return writeListJSON(w, env, dists, g.verbose >= 1)
+		return writeListJSON(w, env, dists, latest, g.verbose >= 1)
 	}
 	return nil
 }
 
-func writeListColumns(w io.Writer, env *distEnv, dists []*installed.Distribution, verbose bool) error {
+func writeListColumns(w io.Writer, env *distEnv, dists []*installed.Distribution, latest map[*installed.Distribution]latestInfo, verbose bool) error {
 	header := []string{"Package", "Version"}
+	if latest != nil {
+		header = append(header, "Latest", "Type")
+	}
 	hasEditables := false
 	for _, d := range dists {
 		if env.editableLocation(d) != "" {
@@ -201,6 +215,9 @@ func writeListColumns(w io.Writer, env *distEnv, dists []*installed.Distribution
 	for _, d := range dists {
 		v, _ := d.DisplayVersion()
 		row := []string{d.Name, v}
+		if latest != nil {
+			row = append(row, latest[d].version.String(), latest[d].filetype)
+		}
 		if hasEditables {
 			row = append(row, env.editableLocation(d))
 		}
@@ -259,7 +276,7 @@ func tabulate(rows [][]string) ([]string, []int) {
 	return lines, sizes
 }
 
-func writeListJSON(w io.Writer, env *distEnv, dists []*installed.Distribution, verbose bool) error {
+func writeListJSON(w io.Writer, env *distEnv, dists []*installed.Distribution, latest map[*installed.Distribution]latestInfo, verbose bool) error {
 	var b strings.Builder
 	b.WriteByte('[')
 	for i, d := range dists {
@@ -276,6 +293,12 @@ func writeListJSON(w io.Writer, env *distEnv, dists []*installed.Distribution, v
 			b.WriteString(pystr.JSON(d.Location))
 			b.WriteString(`, "installer": `)
 			b.WriteString(pystr.JSON(d.Installer()))
+		}
+		if latest != nil {
+			b.WriteString(`, "latest_version": `)
+			b.WriteString(pystr.JSON(latest[d].version.String()))
+			b.WriteString(`, "latest_filetype": `)
+			b.WriteString(pystr.JSON(latest[d].filetype))
 		}
 		if loc := env.editableLocation(d); loc != "" {
 			b.WriteString(`, "editable_project_location": `)
