@@ -130,6 +130,7 @@ repository publishes signed metadata.`,
 
 	root.AddCommand(
 		newInstallCmd(g),
+		newDownloadCmd(g),
 		newUninstallCmd(g),
 		newListCmd(g),
 		newShowCmd(g),
