@@ -524,9 +524,14 @@ func TestDifferentialPip(t *testing.T) {
 	// pins, pip must install exactly those pins. A yanked release pip only
 	// accepts because of the added pin is caught by validate instead.
 	confirm := func(i int, why string) {
+		// Extras are identifiers of their own in pip, each with its own
+		// pre-release admission: pin them too.
 		var pinned []string
-		for k, v := range results[i].gopip {
-			pinned = append(pinned, k+"=="+v)
+		for _, pkg := range results[i].plan.Packages {
+			pinned = append(pinned, pkg.Key+"=="+pkg.Version.String())
+			if len(pkg.AllExtras) > 0 {
+				pinned = append(pinned, pkg.Key+"["+strings.Join(pkg.AllExtras, ",")+"]=="+pkg.Version.String())
+			}
 		}
 		// Pins first: resolvelib adds root requirements one at a time,
 		// and a root that admits no candidate on its own ("x!=2.0" when
