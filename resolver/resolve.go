@@ -215,6 +215,7 @@ type ResolutionError struct {
 	Explanation string
 }
 
+// Error returns the explanation.
 func (e *ResolutionError) Error() string { return e.Explanation }
 
 // ConflictingURLsError is returned when a project is required from two
@@ -226,6 +227,7 @@ type ConflictingURLsError struct {
 	From [2]string
 }
 
+// Error names the project and both URLs, with the remedy on the next line.
 func (e *ConflictingURLsError) Error() string {
 	who := func(s string) string {
 		if s == "" {
