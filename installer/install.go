@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"os"
@@ -365,17 +366,32 @@ func (inst *installation) run(ctx context.Context) error {
 		return err
 	}
 
-	// Installed distributions: skip, replace, or install anew.
+	// Installed distributions: skip, replace, or install anew. The
+	// lookup directories are scanned once for all the wheels
+	// (installed.Find per wheel would read them all again each time).
+	var present map[string]*installed.Distribution
+	if env.Target == "" {
+		all, err := installed.Scan(env.lookup)
+		var w *installed.Warnings
+		if err != nil && !errors.As(err, &w) {
+			return fmt.Errorf("looking up installed distributions: %w", err)
+		}
+		present = make(map[string]*installed.Distribution, len(all))
+		for _, d := range all {
+			if _, dup := present[d.CanonicalName]; !dup {
+				present[d.CanonicalName] = d
+			}
+		}
+	}
 	var names []string
 	for _, d := range inst.dists {
 		if env.Target != "" {
 			names = append(names, d.w.name)
 			continue
 		}
-		old, err := installed.Find(env.lookup, d.w.name)
-		if err != nil {
-			return fmt.Errorf("looking up installed %s: %w", d.w.name, err)
-		}
+		// installed.Find's answer: the first distribution of that name.
+		old := present[pep508.NormalizeName(d.w.name)]
+		var err error
 		if old != nil {
 			old, err = inst.distToUninstall(old)
 			if err != nil {
@@ -897,7 +913,7 @@ func (inst *installation) writeStaged(sp string, data []byte, mode fs.FileMode) 
 	if err := inst.mkdirStaged(filepath.Dir(sp)); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(sp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
+	f, err := createStaged(sp, 0o666, true)
 	if err != nil {
 		return err
 	}
@@ -914,7 +930,7 @@ func (inst *installation) writeStaged(sp string, data []byte, mode fs.FileMode) 
 
 // chmodIfNeeded sets mode on a file created with perm, unless the umask
 // already gave it that mode.
-func (inst *installation) chmodIfNeeded(f *os.File, perm, mode fs.FileMode) error {
+func (inst *installation) chmodIfNeeded(f *stagedFile, perm, mode fs.FileMode) error {
 	if perm&^inst.umask == mode {
 		return nil
 	}
@@ -922,17 +938,31 @@ func (inst *installation) chmodIfNeeded(f *os.File, perm, mode fs.FileMode) erro
 }
 
 // mkdirStaged creates a directory of a staging tree, remembering which
-// exist so that each is created (and checked) once.
+// exist so that each is created once, with one mkdir (its parent is
+// created first only when that fails for want of it).
 func (inst *installation) mkdirStaged(dir string) error {
 	if _, ok := inst.dirs.Load(dir); ok {
 		return nil
 	}
-	if err := os.MkdirAll(dir, 0o777); err != nil {
+	err := os.Mkdir(dir, 0o777)
+	if errors.Is(err, fs.ErrNotExist) {
+		if perr := inst.mkdirStaged(filepath.Dir(dir)); perr != nil {
+			return perr
+		}
+		err = os.Mkdir(dir, 0o777)
+	}
+	// Another worker may have just created it. Should a file of the
+	// wheel have that name, creating the files inside fails.
+	if err != nil && !errors.Is(err, fs.ErrExist) {
 		return err
 	}
 	inst.dirs.Store(dir, true)
 	return nil
 }
+
+// copyBufs are the buffers files are extracted through: a file up to this
+// size is read whole, then hashed and written with one write call.
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
 
 // extract writes one archive file to sp, verifying it against RECORD as
 // it streams. For a script whose first line is #!python it rewrites that
@@ -950,50 +980,67 @@ func (inst *installation) extract(w *wheelFile, op fileOp, sp string) (*recHash,
 	declared := int64(f.UncompressedSize64)
 	exempt := w.recordExempt(f.Name)
 	row := w.rows[f.Name]
-	var hasher = sha256.New()
-	var check = hasher
+	var check hash.Hash // nil for RECORD itself
 	if !exempt {
 		algo, _, _ := strings.Cut(row.Hash, "=")
 		check = newRecordHash(algo)
 	}
-	var buf bytes.Buffer
-	var dst io.Writer
-	var out *os.File
-	if op.script {
-		dst = &buf
-	} else {
-		out, err = os.OpenFile(sp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+	// The mode is given when the file is created; only an executable
+	// file under a umask that clears x bits needs a chmod (pip sets
+	// them all).
+	perm := fs.FileMode(0o666)
+	mode := perm &^ inst.umask
+	if op.exec {
+		perm = 0o777
+		mode = (0o777 &^ inst.umask) | 0o111
+	}
+	var script bytes.Buffer
+	var out *stagedFile
+	if !op.script {
+		out, err = createStaged(sp, perm, false)
 		if err != nil {
 			return nil, err
 		}
 		defer out.Close()
-		dst = out
 	}
-	ws := []io.Writer{dst, check}
-	if check != hasher {
-		ws = append(ws, hasher)
-	}
-	n, err := io.Copy(io.MultiWriter(ws...), io.LimitReader(rc, declared+1))
-	if err != nil {
-		if errors.Is(err, zip.ErrFormat) || errors.Is(err, zip.ErrChecksum) {
-			return nil, w.errorf(f.Name, "corrupt or lying zip entry (%v); its data does not match the %d bytes its header declares", err, declared)
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	buf := *bp
+	src := io.LimitReader(rc, declared+1)
+	var n int64
+	for {
+		m, rerr := io.ReadFull(src, buf)
+		if m > 0 {
+			n += int64(m)
+			if check != nil {
+				check.Write(buf[:m])
+			}
+			if op.script {
+				script.Write(buf[:m])
+			} else if _, err := out.Write(buf[:m]); err != nil {
+				return nil, w.errorf(f.Name, "extracting: %v", err)
+			}
 		}
-		return nil, w.errorf(f.Name, "extracting: %v", err)
+		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+			break
+		}
+		if rerr != nil {
+			if errors.Is(rerr, zip.ErrFormat) || errors.Is(rerr, zip.ErrChecksum) {
+				return nil, w.errorf(f.Name, "corrupt or lying zip entry (%v); its data does not match the %d bytes its header declares", rerr, declared)
+			}
+			return nil, w.errorf(f.Name, "extracting: %v", rerr)
+		}
 	}
 	if n > declared {
 		return nil, w.errorf(f.Name, "its real size exceeds the %d bytes its zip header declares", declared)
 	}
-	if !exempt {
+	if check != nil {
 		if ok, what := checkDigest(row, check.Sum(nil), n); !ok {
 			return nil, w.errorf(f.Name, "%s (RECORD says %s, size %s)", what, row.Hash, row.Size)
 		}
 	}
-	mode := 0o666 &^ inst.umask
-	if op.exec {
-		mode = (0o777 &^ inst.umask) | 0o111
-	}
 	if op.script {
-		data, changed := scripts.RewriteShebang(buf.Bytes(), inst.env.Interpreter.Executable)
+		data, changed := scripts.RewriteShebang(script.Bytes(), inst.env.Interpreter.Executable)
 		if err := inst.writeStaged(sp, data, mode); err != nil {
 			return nil, err
 		}
@@ -1002,7 +1049,7 @@ func (inst *installation) extract(w *wheelFile, op fileOp, sp string) (*recHash,
 		}
 		return nil, nil
 	}
-	if err := inst.chmodIfNeeded(out, 0o666, mode); err != nil {
+	if err := inst.chmodIfNeeded(out, perm, mode); err != nil {
 		return nil, err
 	}
 	return nil, out.Close()

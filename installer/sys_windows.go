@@ -16,3 +16,27 @@ func umaskBySetting() fs.FileMode { return 0 }
 func tryLock(f *os.File) (busy bool, err error) {
 	return false, errors.New("installing into Windows environments is not supported")
 }
+
+// stagedFile is a file being written into a staging tree (see
+// sys_unix.go).
+type stagedFile struct{ *os.File }
+
+func createStaged(name string, perm fs.FileMode, trunc bool) (*stagedFile, error) {
+	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	if trunc {
+		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	}
+	f, err := os.OpenFile(name, flags, perm)
+	if err != nil {
+		return nil, err
+	}
+	return &stagedFile{f}, nil
+}
+
+func (f *stagedFile) Close() error {
+	err := f.File.Close()
+	if errors.Is(err, os.ErrClosed) {
+		return nil
+	}
+	return err
+}

@@ -118,6 +118,7 @@ func openWheel(wh Wheel, interp *Interpreter, supported *tags.Set) (_ *wheelFile
 			w.zr.Close()
 		}
 	}()
+	registerInflater(&w.zr.Reader)
 	if err := w.checkEntries(); err != nil {
 		return nil, err
 	}
