@@ -3,9 +3,10 @@ package installer
 import (
 	"archive/zip"
 	"bufio"
-	"compress/flate"
 	"io"
 	"sync"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // Deflated zip entries are inflated by pooled decompressors reading their
@@ -14,6 +15,11 @@ import (
 // 100 KiB entry costs 25 pread calls; here it costs one (the section
 // reader stops at the entry's end, so a small entry is one exact read).
 // The pools are caches, safe for simultaneous use, shared by every wheel.
+//
+// The decompressor is klauspost/compress's flate, a drop-in for
+// compress/flate: inflating is half the CPU time of an install, and it
+// inflates the benchmark's wheels with about 20 % less CPU, which made
+// whole installs 12 % faster (docs/performance.md).
 var (
 	inflaters  sync.Pool // io.ReadCloser implementing flate.Resetter
 	inflateIns sync.Pool // *bufio.Reader
