@@ -19,8 +19,9 @@ func TestMain(m *testing.M) {
 
 // TestScripts runs the end-to-end scripts in testdata/script: each is a
 // txtar archive of commands and files, run in a fresh directory with HOME
-// and the XDG directories inside it, no PIP_* variables from the host, and
-// $PYTHON naming the machine's real interpreter.
+// and the XDG directories inside it, no PIP_* variables from the host but
+// PIP_INDEX_URL pointing at a closed loopback port, and $PYTHON naming the
+// machine's real interpreter.
 func TestScripts(t *testing.T) {
 	python := pythontest.Python(t)
 	testscript.Run(t, testscript.Params{
@@ -35,6 +36,9 @@ func TestScripts(t *testing.T) {
 			e.Setenv("XDG_CONFIG_DIRS", filepath.Join(e.WorkDir, "etc-xdg"))
 			e.Setenv("PYTHON", python)
 			e.Setenv("PYTHONDONTWRITEBYTECODE", "1")
+			// Hermetic: an index a script forgets to name is a closed
+			// loopback port, never pypi.org.
+			e.Setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple/")
 			return nil
 		},
 	})
