@@ -81,6 +81,9 @@ func TestRepr(t *testing.T) {
 		{"é ü 中 ☃", `'é ü 中 ☃'`},
 		{"\u2028\u200b\ufeff", `'\u2028\u200b\ufeff'`},
 		{"\U0001F600\U000E0001\U0010FFFF", "'\U0001F600\\U000e0001\\U0010ffff'"},
+		{"a", "'a'"},
+		{`'"`, `'\'"'`},
+		{"a\tb\x01\u00a0é\U0001F600", `'a\tb\x01\xa0é` + "\U0001F600" + `'`},
 	}
 	for _, tt := range tests {
 		if got := Repr(tt.in); got != tt.want {

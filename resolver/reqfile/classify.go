@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gopip/gopip/internal/pystr"
 	"github.com/gopip/gopip/resolver/pep508"
 )
 
@@ -197,15 +198,15 @@ func classifyLine(cwd, text string) (*classified, error) {
 	}
 	if before, after, ok := strings.Cut(name, sep); ok {
 		name = before
-		if m := pyStrip(after); m != "" {
+		if m := pystr.Strip(after); m != "" {
 			marker, err := pep508.ParseMarker(m)
 			if err != nil {
-				return nil, &lineError{msg: "Invalid requirement: " + pyRepr(text) + "\n" + syntaxDetail(err), err: err}
+				return nil, &lineError{msg: "Invalid requirement: " + pystr.Repr(text) + "\n" + syntaxDetail(err), err: err}
 			}
 			c.marker = marker
 		}
 	}
-	name = pyStrip(name)
+	name = pystr.Strip(name)
 	path := pyAbspath(cwd, name)
 
 	var (
@@ -235,7 +236,7 @@ func classifyLine(cwd, text string) (*classified, error) {
 	if linkURL != "" {
 		l, err := newLink(linkURL)
 		if err != nil {
-			return nil, &lineError{msg: "Invalid requirement: " + pyRepr(text) + "\n" + err.Error(), err: err}
+			return nil, &lineError{msg: "Invalid requirement: " + pystr.Repr(text) + "\n" + err.Error(), err: err}
 		}
 		if l.parts.Scheme == "file" && strings.Contains(l.url, "../") {
 			l, _ = newLink(pathToURL(cwd, pyNormpath(pyAbspath(cwd, l.path()))))
@@ -265,7 +266,7 @@ func classifyLine(cwd, text string) (*classified, error) {
 
 	extras, err := convertExtras(extrasText)
 	if err != nil {
-		return nil, &lineError{msg: "Invalid requirement: " + pyRepr(text) + "\n" + syntaxDetail(err), err: err}
+		return nil, &lineError{msg: "Invalid requirement: " + pystr.Repr(text) + "\n" + syntaxDetail(err), err: err}
 	}
 	if haveReqText {
 		req, err := parseReqString(cwd, reqText)
@@ -311,7 +312,7 @@ func urlFromPath(cwd, p, name string) (url, warning string, err error) {
 		if isInstallableDir(p) {
 			return pathToURL(cwd, p), "", nil
 		}
-		return "", "", &lineError{msg: fmt.Sprintf("Directory %s is not installable. Neither 'setup.py' nor 'pyproject.toml' found.", pyRepr(name))}
+		return "", "", &lineError{msg: fmt.Sprintf("Directory %s is not installable. Neither 'setup.py' nor 'pyproject.toml' found.", pystr.Repr(name))}
 	}
 	if !isArchiveFile(p) {
 		return "", "", nil
@@ -322,7 +323,7 @@ func urlFromPath(cwd, p, name string) (url, warning string, err error) {
 	if before, _, ok := strings.Cut(name, "@"); ok && !looksLikePath(before) {
 		return "", "", nil
 	}
-	return pathToURL(cwd, p), fmt.Sprintf("Requirement %s looks like a filename, but the file does not exist", pyRepr(name)), nil
+	return pathToURL(cwd, p), fmt.Sprintf("Requirement %s looks like a filename, but the file does not exist", pystr.Repr(name)), nil
 }
 
 // convertExtras is pip's convert_extras: "[A,b]" → {"a", "b"}.
@@ -351,7 +352,7 @@ func parseReqString(cwd, s string) (*pep508.Requirement, error) {
 	case strings.Contains(s, "=") && !slices.ContainsFunc(specifierOperators, func(op string) bool { return strings.Contains(s, op) }):
 		hint = "= is not a valid operator. Did you mean == ?"
 	}
-	msg := "Invalid requirement: " + pyRepr(s)
+	msg := "Invalid requirement: " + pystr.Repr(s)
 	if hint != "" {
 		msg += "\nHint: " + hint
 	}
@@ -389,7 +390,7 @@ func looksLikeRequirementsFile(p string) bool {
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		for _, l := range strings.Split(strings.ReplaceAll(strings.ToValidUTF8(sc.Text(), ""), "\r", "\n"), "\n") {
-			if l = pyStrip(l); l != "" && !strings.HasPrefix(l, "#") {
+			if l = pystr.Strip(l); l != "" && !strings.HasPrefix(l, "#") {
 				lines = append(lines, l)
 			}
 		}
@@ -409,7 +410,7 @@ func looksLikeRequirementsFile(p string) bool {
 		if len(lines) > 1 {
 			next = lines[1]
 		}
-		line = pyStrip(line[:max(len(line)-2, 0)]) + next
+		line = pystr.Strip(line[:max(len(line)-2, 0)]) + next
 	}
 	_, err = pep508.ParseRequirement(line)
 	return err == nil
@@ -442,7 +443,7 @@ func classifyEditable(cwd, text string) (*classified, error) {
 	if strings.HasPrefix(strings.ToLower(urlNoExtras), "file:") {
 		l, err := newLink(urlNoExtras)
 		if err != nil {
-			return nil, &lineError{msg: "Invalid requirement: " + pyRepr(text) + "\n" + err.Error(), err: err}
+			return nil, &lineError{msg: "Invalid requirement: " + pystr.Repr(text) + "\n" + err.Error(), err: err}
 		}
 		var warning string
 		name, hasName, warning = l.eggFragment()
@@ -452,7 +453,7 @@ func classifyEditable(cwd, text string) (*classified, error) {
 		if extrasText != "" {
 			ex, err := convertExtras(extrasText)
 			if err != nil {
-				return nil, &lineError{msg: "Invalid requirement: " + pyRepr(text) + "\n" + syntaxDetail(err), err: err}
+				return nil, &lineError{msg: "Invalid requirement: " + pystr.Repr(text) + "\n" + syntaxDetail(err), err: err}
 			}
 			extras = ex
 		}

@@ -3,6 +3,8 @@ package reqfile
 import (
 	"regexp"
 	"strings"
+
+	"github.com/gopip/gopip/internal/pystr"
 )
 
 // String formats the entry as one requirements-file line that Parse reads
@@ -120,7 +122,7 @@ func shellQuote(s string) string {
 		default:
 			b.WriteRune(r)
 		}
-		prevSpace = pyIsSpace(r)
+		prevSpace = pystr.IsSpace(r)
 	}
 	b.WriteByte('\'')
 	return b.String()

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gopip/gopip/internal/pystr"
 )
 
 // fuzzSeeds are the contents of the differential fixtures and the
@@ -63,7 +65,7 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		lines := len(pySplitLines(string(data))) // an upper bound when decoding changed nothing
+		lines := len(pystr.SplitLines(string(data))) // an upper bound when decoding changed nothing
 		for _, e := range file.Entries {
 			if e.Origin.Line < 1 || (e.Origin.File == "requirements.txt" && e.Origin.Line > lines && lines > 0 && isUTF8(data)) {
 				t.Fatalf("entry %q at %v, file has %d lines", e.Text, e.Origin, lines)
@@ -100,14 +102,14 @@ func FuzzPreprocess(f *testing.F) {
 	fuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		content := string(data)
-		n := len(pySplitLines(content))
+		n := len(pystr.SplitLines(content))
 		last := 0
 		for _, l := range preprocess(content, nil) {
 			if l.number <= last || l.number > n {
 				t.Fatalf("line number %d after %d (of %d)", l.number, last, n)
 			}
 			last = l.number
-			if l.text == "" || l.text != pyStrip(l.text) {
+			if l.text == "" || l.text != pystr.Strip(l.text) {
 				t.Fatalf("line %d: %q", l.number, l.text)
 			}
 			if stripComment(l.text) != l.text {

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/gopip/gopip/internal/pystr"
 )
 
 // logicalLine is one line after pip's preprocess: continuation lines
@@ -17,8 +19,8 @@ type logicalLine struct {
 // ignore_comments, expand_env_variables, in that order.
 func preprocess(content string, getenv func(string) string) []logicalLine {
 	var out []logicalLine
-	for _, l := range joinLines(pySplitLines(content)) {
-		text := pyStrip(stripComment(l.text))
+	for _, l := range joinLines(pystr.SplitLines(content)) {
+		text := pystr.Strip(stripComment(l.text))
 		if text == "" {
 			continue
 		}
@@ -30,7 +32,7 @@ func preprocess(content string, getenv func(string) string) []logicalLine {
 // isCommentLine is COMMENT_RE.match: the line's first non-space character
 // is '#'.
 func isCommentLine(line string) bool {
-	return strings.HasPrefix(strings.TrimLeftFunc(line, pyIsSpace), "#")
+	return strings.HasPrefix(strings.TrimLeftFunc(line, pystr.IsSpace), "#")
 }
 
 // joinLines is pip's join_lines: a line ending in '\' continues on the
@@ -83,7 +85,7 @@ func stripComment(line string) string {
 		start := i
 		for start > 0 {
 			r, size := utf8.DecodeLastRuneInString(line[:start])
-			if !pyIsSpace(r) {
+			if !pystr.IsSpace(r) {
 				break
 			}
 			start -= size

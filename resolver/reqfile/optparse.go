@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/gopip/gopip/internal/pystr"
 )
 
 // The option table and parser below reproduce what optparse does with the
@@ -222,9 +224,9 @@ func (o *lineOpts) process(spec *optSpec, name, value string) error {
 	if spec.choices != nil && !slices.Contains(spec.choices, value) {
 		quoted := make([]string, len(spec.choices))
 		for i, c := range spec.choices {
-			quoted[i] = pyRepr(c)
+			quoted[i] = pystr.Repr(c)
 		}
-		return &optError{fmt.Sprintf("option %s: invalid choice: %s (choose from %s)", name, pyRepr(value), strings.Join(quoted, ", "))}
+		return &optError{fmt.Sprintf("option %s: invalid choice: %s (choose from %s)", name, pystr.Repr(value), strings.Join(quoted, ", "))}
 	}
 	switch spec.dest {
 	case "index_url":

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+
+	"github.com/gopip/gopip/internal/pystr"
 )
 
 // Getter fetches a requirements file named by an http or https URL (pip
@@ -285,7 +287,7 @@ func (p *parser) addRequirement(origin Origin, text, req string, editable bool, 
 func quoteAll(words []string) []string {
 	out := make([]string, len(words))
 	for i, w := range words {
-		out[i] = pyRepr(w)
+		out[i] = pystr.Repr(w)
 	}
 	return out
 }
@@ -361,10 +363,10 @@ func (p *parser) addOptions(origin Origin, text string, lo *lineOpts) error {
 		// pip's session keeps (host, port) pairs.
 		host, port, hasPort, err := parseNetloc(h)
 		if err == nil && host == "" {
-			err = fmt.Errorf("Trusted host URL must include a host part: %s", pyRepr(h))
+			err = fmt.Errorf("Trusted host URL must include a host part: %s", pystr.Repr(h))
 		}
 		if err != nil {
-			return &Error{Origin: origin, Text: text, Msg: fmt.Sprintf("Invalid --trusted-host %s: %v", pyRepr(h), err), Err: err}
+			return &Error{Origin: origin, Text: text, Msg: fmt.Sprintf("Invalid --trusted-host %s: %v", pystr.Repr(h), err), Err: err}
 		}
 		if netloc := buildNetloc(host, port, hasPort); !slices.Contains(s.TrustedHosts, netloc) {
 			s.TrustedHosts = append(s.TrustedHosts, netloc)
@@ -471,7 +473,7 @@ func pyOSError(err error, name string) string {
 		if text != "" {
 			text = strings.ToUpper(text[:1]) + text[1:]
 		}
-		return fmt.Sprintf("[Errno %d] %s: %s", int(errno), text, pyRepr(name))
+		return fmt.Sprintf("[Errno %d] %s: %s", int(errno), text, pystr.Repr(name))
 	}
 	return err.Error()
 }

@@ -9,90 +9,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/gopip/gopip/internal/pystr"
 )
 
 // This file holds small ports of the Python standard library functions pip's
 // requirements-file code relies on, so that edge cases (Unicode whitespace,
 // "//" at the start of a path, quoting in messages) come out as pip's do.
-
-// pyIsSpace is Python's str.isspace for one character, which is also what
-// `\s` matches in a str regular expression. Python counts the ASCII
-// information separators U+001C..U+001F as whitespace; Go does not.
-func pyIsSpace(r rune) bool {
-	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
-}
-
-// pyStrip is Python's str.strip() without arguments.
-func pyStrip(s string) string { return strings.TrimFunc(s, pyIsSpace) }
-
-// pySplitLines is Python's str.splitlines(): every line boundary Python
-// knows, no trailing empty line.
-func pySplitLines(s string) []string {
-	var lines []string
-	start := 0
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch r {
-		case '\n', '\v', '\f', 0x1c, 0x1d, 0x1e, 0x85, 0x2028, 0x2029:
-			lines = append(lines, s[start:i])
-			i += size
-			start = i
-		case '\r':
-			lines = append(lines, s[start:i])
-			i += size
-			if i < len(s) && s[i] == '\n' {
-				i++
-			}
-			start = i
-		default:
-			i += size
-		}
-	}
-	if start < len(s) {
-		lines = append(lines, s[start:])
-	}
-	return lines
-}
-
-// pyRepr is Python's repr() of a str: how pip quotes names in messages such
-// as "Invalid requirement: 'foo=1'".
-func pyRepr(s string) string {
-	quote := byte('\'')
-	if strings.ContainsRune(s, '\'') && !strings.ContainsRune(s, '"') {
-		quote = '"'
-	}
-	var b strings.Builder
-	b.WriteByte(quote)
-	for _, r := range s {
-		switch {
-		case r == rune(quote) || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r < ' ' || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case r < 0x7f:
-			b.WriteRune(r)
-		case unicode.IsPrint(r):
-			b.WriteRune(r)
-		case r <= 0xff:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case r <= 0xffff:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			fmt.Fprintf(&b, `\U%08x`, r)
-		}
-	}
-	b.WriteByte(quote)
-	return b.String()
-}
 
 // Path functions of Python's posixpath. They differ from path/filepath in
 // what they leave alone: join does not clean, dirname keeps "a//" forms,
@@ -329,7 +253,7 @@ func urlToPath(url string) (string, error) {
 		return "", err
 	}
 	if u.Netloc != "" && u.Netloc != "localhost" {
-		return "", fmt.Errorf("non-local file URIs are not supported on this platform: %s", pyRepr(url))
+		return "", fmt.Errorf("non-local file URIs are not supported on this platform: %s", pystr.Repr(url))
 	}
 	return pyUnquote(u.Path), nil
 }
@@ -447,7 +371,7 @@ func checkBracketedHost(host string) error {
 	}
 	addr, err := netip.ParseAddr(host)
 	if err != nil {
-		return fmt.Errorf("%s does not appear to be an IPv4 or IPv6 address", pyRepr(host))
+		return fmt.Errorf("%s does not appear to be an IPv4 or IPv6 address", pystr.Repr(host))
 	}
 	if addr.Is4() {
 		return errors.New("An IPv4 address cannot be in brackets")
@@ -486,7 +410,7 @@ func parseNetloc(netloc string) (host string, port int, hasPort bool, err error)
 	}
 	for _, c := range portText {
 		if c < '0' || c > '9' {
-			return "", 0, false, fmt.Errorf("Port could not be cast to integer value as %s", pyRepr(portText))
+			return "", 0, false, fmt.Errorf("Port could not be cast to integer value as %s", pystr.Repr(portText))
 		}
 	}
 	port, err = strconv.Atoi(portText)

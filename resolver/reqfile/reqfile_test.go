@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gopip/gopip/internal/pystr"
 	"github.com/gopip/gopip/resolver/pep508"
 )
 
@@ -828,11 +829,6 @@ func TestPythonHelpers(t *testing.T) {
 			t.Errorf("dirname(%q) = %q, want %q", tc[0], got, tc[1])
 		}
 	}
-	for _, tc := range [][2]string{{"a", "'a'"}, {"it's", `"it's"`}, {`'"`, `'\'"'`}, {"a\tb\x01\u00a0é\U0001F600", `'a\tb\x01\xa0é` + "\U0001F600" + `'`}} {
-		if got := pyRepr(tc[0]); got != tc[1] {
-			t.Errorf("repr(%q) = %s, want %s", tc[0], got, tc[1])
-		}
-	}
 	if got := pathToURL("/cwd", "a b/ü"); got != "file:///cwd/a%20b/%C3%BC" {
 		t.Errorf("pathToURL = %s", got)
 	}
@@ -942,7 +938,7 @@ func checkRoundTrip(t *testing.T, f *File, dir string, opts Options) {
 // options, trailing spaces of the requirement text.
 func describeEffect(e *Entry) string {
 	c := *e
-	c.Text = strings.TrimRightFunc(c.Text, pyIsSpace)
+	c.Text = strings.TrimRightFunc(c.Text, pystr.IsSpace)
 	if c.Options != nil {
 		o := &LineOptions{Format: c.Options.Format}
 		if c.Kind == KindOptions {
