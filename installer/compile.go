@@ -123,52 +123,92 @@ func (w *pyWorker) do(job compileJob) (compileResult, error) {
 	}
 }
 
-// compile compiles jobs in parallel and returns one result per job.
-func (c *compiler) compile(ctx context.Context, jobs []compileJob) ([]compileResult, error) {
-	results := make([]compileResult, len(jobs))
-	next := make(chan int)
-	errc := make(chan error, len(c.workers))
-	var wg sync.WaitGroup
+// compileBatch feeds jobs to the compiler's workers as they are added (by
+// the extraction pool, while other wheels are still being extracted) and
+// collects the results. add may be called from several goroutines; after
+// wait or stop, every task holds its result.
+type compileBatch struct {
+	ctx   context.Context
+	queue chan *compileTask
+	wg    sync.WaitGroup
+	once  sync.Once
+	mu    sync.Mutex
+	err   error // the first failure
+	abort bool  // stop: drop the tasks not yet started
+}
+
+// compileTask is one job and, once done, its result.
+type compileTask struct {
+	job compileJob
+	res compileResult
+}
+
+// begin starts a batch; add never blocks while it holds at most capacity
+// tasks in all.
+func (c *compiler) begin(ctx context.Context, capacity int) *compileBatch {
+	b := &compileBatch{ctx: ctx, queue: make(chan *compileTask, capacity)}
 	for _, w := range c.workers {
-		wg.Add(1)
-		go func(w *pyWorker) {
-			defer wg.Done()
-			for i := range next {
-				r, err := w.do(jobs[i])
-				if err != nil {
-					errc <- fmt.Errorf("byte-compiling %s: worker failed: %w\n%s", jobs[i].dfile, err, strings.TrimSpace(w.stderr.String()))
-					for range next {
-					}
-					return
-				}
-				results[i] = r
-			}
-		}(w)
+		b.wg.Add(1)
+		go b.work(w)
 	}
-	var err error
-feed:
-	for i := range jobs {
-		select {
-		case next <- i:
-		case err = <-errc:
-			break feed
-		case <-ctx.Done():
-			err = ctx.Err()
-			break feed
+	return b
+}
+
+func (b *compileBatch) work(w *pyWorker) {
+	defer b.wg.Done()
+	for t := range b.queue {
+		if b.stopped() {
+			continue // drain
 		}
-	}
-	close(next)
-	wg.Wait()
-	if err == nil {
-		select {
-		case err = <-errc:
-		default:
+		if err := b.ctx.Err(); err != nil {
+			b.fail(err)
+			continue
 		}
+		r, err := w.do(t.job)
+		if err != nil {
+			b.fail(fmt.Errorf("byte-compiling %s: worker failed: %w\n%s", t.job.dfile, err, strings.TrimSpace(w.stderr.String())))
+			continue
+		}
+		t.res = r
 	}
-	if err == nil {
-		err = ctx.Err()
+}
+
+func (b *compileBatch) fail(err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.err == nil {
+		b.err = err
 	}
-	return results, err
+}
+
+func (b *compileBatch) stopped() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.err != nil || b.abort
+}
+
+// add queues a task.
+func (b *compileBatch) add(t *compileTask) { b.queue <- t }
+
+// wait waits for every task added and returns the first error (ctx's if
+// it was cancelled).
+func (b *compileBatch) wait() error {
+	b.once.Do(func() { close(b.queue) })
+	b.wg.Wait()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.err != nil {
+		return b.err
+	}
+	return b.ctx.Err()
+}
+
+// stop drops the tasks not yet started and waits for the others.
+func (b *compileBatch) stop() {
+	b.mu.Lock()
+	b.abort = true
+	b.mu.Unlock()
+	b.wait()
 }
 
 // close ends the workers.

@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gopip/gopip/installer/installed"
 	"github.com/gopip/gopip/resolver/pep440"
@@ -232,6 +233,8 @@ type dist struct {
 	generated []string // scheme paths of generated files
 	genHash   map[string]recHash
 	pycs      []string // scheme paths of compiled .pyc files
+
+	consoleScripts []string // final paths of its console_scripts launchers
 
 	opIDs    []int             // writer ids of ops
 	genIDs   map[string]int    // writer ids of generated files
@@ -463,18 +466,23 @@ func (inst *installation) run(ctx context.Context) error {
 	if err := inst.t.at("begin"); err != nil {
 		return err
 	}
-	if err := inst.stage(ctx); err != nil {
+	var pyc *pycBatch
+	if comp != nil {
+		pyc = inst.newPycBatch(ctx, comp)
+		defer pyc.stop()
+	}
+	if err := inst.stage(ctx, pyc); err != nil {
 		return err
 	}
-	if comp != nil {
-		if err := inst.compile(ctx, comp); err != nil {
+	if pyc != nil {
+		if err := pyc.finish(); err != nil {
 			return err
 		}
 	}
-	for _, d := range inst.dists {
-		if err := inst.writeRecord(d); err != nil {
-			return err
-		}
+	if err := forEach(ctx, runtime.GOMAXPROCS(0), len(inst.dists), func(i int) error {
+		return inst.writeRecord(inst.dists[i])
+	}); err != nil {
+		return err
 	}
 	if err := inst.t.at("staged"); err != nil {
 		return err
@@ -723,8 +731,10 @@ func (inst *installation) itemState(item string) itemState {
 }
 
 // stage extracts and verifies every file, rewrites scripts, writes the
-// launchers and the .dist-info files pip generates.
-func (inst *installation) stage(ctx context.Context) error {
+// launchers and the .dist-info files pip generates. With pyc, each dist's
+// Python files are queued for byte-compilation as soon as all its archive
+// files are staged.
+func (inst *installation) stage(ctx context.Context, pyc *pycBatch) error {
 	inst.owner = map[string]int{}
 	inst.items = map[string]itemState{}
 	// Every file written is a writer, numbered in the order pip writes
@@ -765,67 +775,98 @@ func (inst *installation) stage(ctx context.Context) error {
 	// Entries of one archive are read concurrently: zip.File.Open allows
 	// it (each entry reads its own section of the shared *os.File with
 	// ReadAt, that is pread). Largest entries first, so that a big
-	// extension module does not start last and finish alone.
+	// extension module does not start last and finish alone; when
+	// compiling (see pycBatch), wheel by wheel, largest first within
+	// each, so that the compilers get the first wheels' files while the
+	// others are extracted.
 	type job struct{ i, k int } // k < 0: the generated files of dist i
 	var jobs []job
 	hashes := make([][]*recHash, len(inst.dists))
 	staged := make([][]string, len(inst.dists))
 	gen := make([]generated, len(inst.dists))
+	left := make([]atomic.Int64, len(inst.dists)) // jobs of each dist not yet done
 	for i, d := range inst.dists {
 		hashes[i] = make([]*recHash, len(d.ops))
 		staged[i] = make([]string, len(d.ops))
+		left[i].Store(int64(len(d.ops)) + 1)
 		jobs = append(jobs, job{i, -1})
 	}
-	nGen := len(jobs)
 	for i, d := range inst.dists {
 		for k := range d.ops {
 			jobs = append(jobs, job{i, k})
 		}
 	}
-	ops := jobs[nGen:]
-	sort.SliceStable(ops, func(a, b int) bool {
-		return inst.dists[ops[a].i].ops[ops[a].k].f.UncompressedSize64 > inst.dists[ops[b].i].ops[ops[b].k].f.UncompressedSize64
+	byDist := pyc != nil && pyc.overlap
+	sort.SliceStable(jobs, func(a, b int) bool {
+		ja, jb := jobs[a], jobs[b]
+		switch {
+		case byDist && ja.i != jb.i:
+			return ja.i < jb.i
+		case ja.k < 0 || jb.k < 0: // generated files first
+			return ja.k < 0 && jb.k >= 0
+		}
+		return inst.dists[ja.i].ops[ja.k].f.UncompressedSize64 > inst.dists[jb.i].ops[jb.k].f.UncompressedSize64
 	})
 	err := forEach(ctx, inst.extractWorkers(), len(jobs), func(n int) error {
 		j := jobs[n]
 		d := inst.dists[j.i]
+		var err error
 		if j.k < 0 {
-			var err error
 			gen[j.i], err = inst.stageGenerated(d)
+		} else {
+			if j.k == len(d.ops)/2 {
+				if err := inst.t.at("staging"); err != nil {
+					return err
+				}
+			}
+			staged[j.i][j.k], hashes[j.i][j.k], err = inst.stageOp(d, d.opIDs[j.k], d.ops[j.k])
+		}
+		if err != nil || left[j.i].Add(-1) > 0 {
 			return err
 		}
-		if j.k == len(d.ops)/2 {
-			if err := inst.t.at("staging"); err != nil {
-				return err
-			}
+		// The last job of dist j.i: the others' results are written (the
+		// counter orders their writes before these reads).
+		inst.distStaged(d, staged[j.i], hashes[j.i], gen[j.i])
+		if byDist {
+			return pyc.queue(j.i)
 		}
-		var err error
-		staged[j.i][j.k], hashes[j.i][j.k], err = inst.stageOp(d, d.opIDs[j.k], d.ops[j.k])
-		return err
+		return nil
 	})
 	if err != nil {
 		return err
 	}
-	for i, d := range inst.dists {
-		d.installed = map[string]string{}
-		d.changed = map[string]recHash{}
-		d.stagedOf = map[string]string{}
-		for k, op := range d.ops {
-			d.stagedOf[op.dest] = staged[i][k]
-			rp := recordPath(op.dest, d.libDir)
-			d.installed[op.recordPath] = rp
-			if h := hashes[i][k]; h != nil {
-				d.changed[rp] = *h
+	for _, d := range inst.dists {
+		inst.result.ConsoleScripts = append(inst.result.ConsoleScripts, d.consoleScripts...)
+	}
+	if pyc != nil && !byDist {
+		for i := range inst.dists {
+			if err := pyc.queue(i); err != nil {
+				return err
 			}
 		}
-		g := gen[i]
-		d.generated, d.genHash = g.paths, g.hashes
-		for p, sp := range g.staged {
-			d.stagedOf[p] = sp
-		}
-		inst.result.ConsoleScripts = append(inst.result.ConsoleScripts, g.consoleScripts...)
 	}
 	return ctx.Err()
+}
+
+// distStaged records where d's files were staged (staged[k] and hashes[k]
+// are those of d.ops[k]; g the generated files) and what RECORD will say
+// of them.
+func (inst *installation) distStaged(d *dist, staged []string, hashes []*recHash, g generated) {
+	d.installed = map[string]string{}
+	d.changed = map[string]recHash{}
+	d.stagedOf = map[string]string{}
+	for k, op := range d.ops {
+		d.stagedOf[op.dest] = staged[k]
+		rp := recordPath(op.dest, d.libDir)
+		d.installed[op.recordPath] = rp
+		if h := hashes[k]; h != nil {
+			d.changed[rp] = *h
+		}
+	}
+	d.generated, d.genHash, d.consoleScripts = g.paths, g.hashes, g.consoleScripts
+	for p, sp := range g.staged {
+		d.stagedOf[p] = sp
+	}
 }
 
 // extractWorkers is the size of the extraction pool. Creating a file
@@ -1064,72 +1105,127 @@ func recordPath(p, libDir string) string {
 	return filepath.ToSlash(rel)
 }
 
-// compile byte-compiles every installed .py file, as pip does after
-// extracting each wheel (pyc_source_file_paths: sorted, de-duplicated
-// installation paths).
-func (inst *installation) compile(ctx context.Context, c *compiler) error {
-	type src struct {
-		d      *dist
-		scheme string // scheme-space path of the .py
-		staged string
-	}
-	var srcs []src
-	var jobs []compileJob
+// pycBatch byte-compiles the installed .py files of each dist, as pip
+// does after extracting each wheel (pyc_source_file_paths: sorted,
+// de-duplicated installation paths), and records the .pyc files in the
+// dists. A dist's files are queued as soon as all its archive files are
+// staged, so compiling overlaps the extraction of the other wheels.
+//
+// Unless a wheel ships files inside a __pycache__ directory: the .pyc a
+// compiler writes could then be the path another wheel's archive file is
+// being staged to, so everything is queued after staging, when compiling
+// replaces such files as it always did.
+type pycBatch struct {
+	inst     *installation
+	ctx      context.Context
+	comp     *compiler
+	overlap  bool
+	capacity int
+
+	mu    sync.Mutex
+	batch *compileBatch // started with the first dist that has .py files
+	tasks [][]pycTask   // per dist, in pip's order
+	bySrc map[string]*compileTask
+}
+
+type pycTask struct {
+	scheme string // scheme-space path of the .py
+	t      *compileTask
+}
+
+func (inst *installation) newPycBatch(ctx context.Context, comp *compiler) *pycBatch {
+	p := &pycBatch{inst: inst, ctx: ctx, comp: comp, overlap: true,
+		tasks: make([][]pycTask, len(inst.dists)), bySrc: map[string]*compileTask{}}
 	for _, d := range inst.dists {
-		seen := map[string]bool{}
-		var rels []string
-		for _, rp := range d.installed {
-			if !seen[rp] {
-				seen[rp] = true
-				rels = append(rels, rp)
+		for _, op := range d.ops {
+			if strings.HasSuffix(op.dest, ".py") {
+				p.capacity++
+			}
+			if strings.Contains("/"+op.recordPath, "/__pycache__/") {
+				p.overlap = false
 			}
 		}
-		sort.Strings(rels)
-		for _, rp := range rels {
-			if !strings.HasSuffix(rp, ".py") {
-				continue
+	}
+	return p
+}
+
+// queue queues the .py files of dist i, which is staged. The test hook's
+// "compile" point is reached before the first file is queued.
+func (p *pycBatch) queue(i int) error {
+	inst := p.inst
+	d := inst.dists[i]
+	seen := map[string]bool{}
+	var rels []string
+	for _, rp := range d.installed {
+		if !seen[rp] && strings.HasSuffix(rp, ".py") {
+			seen[rp] = true
+			rels = append(rels, rp)
+		}
+	}
+	if len(rels) == 0 {
+		return nil
+	}
+	sort.Strings(rels)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, rp := range rels {
+		sp := filepath.Join(d.libDir, filepath.FromSlash(rp))
+		staged, ok := d.stagedOf[sp]
+		if !ok {
+			continue
+		}
+		if p.batch == nil {
+			if err := inst.t.at("compile"); err != nil {
+				return err
 			}
-			sp := filepath.Join(d.libDir, filepath.FromSlash(rp))
-			staged, ok := d.stagedOf[sp]
-			if !ok {
-				continue
-			}
+			p.batch = p.comp.begin(p.ctx, p.capacity)
+		}
+		// Each staged file is compiled once, should several dists name
+		// it.
+		t := p.bySrc[staged]
+		if t == nil {
 			final, _, ok := inst.finalPath(sp)
 			if !ok {
 				final = sp
 			}
-			srcs = append(srcs, src{d: d, scheme: sp, staged: staged})
-			jobs = append(jobs, compileJob{src: staged, dfile: final})
+			t = &compileTask{job: compileJob{src: staged, dfile: final}}
+			p.bySrc[staged] = t
+			p.batch.add(t)
 		}
-	}
-	if len(jobs) == 0 {
-		return nil
-	}
-	// Several dists may install the same file: compile each staged file
-	// once.
-	uniq := map[string]int{}
-	var ujobs []compileJob
-	for _, j := range jobs {
-		if _, ok := uniq[j.src]; !ok {
-			uniq[j.src] = len(ujobs)
-			ujobs = append(ujobs, j)
-		}
-	}
-	if err := inst.t.at("compile"); err != nil {
-		return err
-	}
-	res, err := c.compile(ctx, ujobs)
-	if err != nil {
-		return err
-	}
-	for k, s := range srcs {
-		r := res[uniq[jobs[k].src]]
-		if !r.ok {
-			continue // pip skips files that do not compile
-		}
-		s.d.pycs = append(s.d.pycs, filepath.Join(filepath.Dir(s.scheme), "__pycache__", r.pyc))
+		p.tasks[i] = append(p.tasks[i], pycTask{scheme: sp, t: t})
 	}
 	return nil
+}
+
+// finish waits for the compilers and records the .pyc files written.
+func (p *pycBatch) finish() error {
+	if p.batch == nil {
+		return nil
+	}
+	if err := p.batch.wait(); err != nil {
+		return err
+	}
+	for i, ts := range p.tasks {
+		d := p.inst.dists[i]
+		for _, t := range ts {
+			if !t.t.res.ok {
+				continue // pip skips files that do not compile
+			}
+			d.pycs = append(d.pycs, filepath.Join(filepath.Dir(t.scheme), "__pycache__", t.t.res.pyc))
+		}
+	}
+	return nil
+}
+
+// stop abandons the compilation (after a failure); it waits for the
+// files being compiled.
+func (p *pycBatch) stop() {
+	p.mu.Lock()
+	b := p.batch
+	p.mu.Unlock()
+	if b != nil {
+		b.stop()
+	}
 }
 
 // writeRecord writes the new RECORD exactly as pip's
