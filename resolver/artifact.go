@@ -1,6 +1,7 @@
 package resolver
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 
@@ -75,7 +76,7 @@ func compareRank(a, b fileRank) int {
 		}
 		return -1
 	}
-	if c := cmp3(a.tagRank, b.tagRank); c != 0 {
+	if c := cmp.Compare(a.tagRank, b.tagRank); c != 0 {
 		return c
 	}
 	if a.wheel != nil && b.wheel != nil {

@@ -1,6 +1,7 @@
 package resolver
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -96,7 +97,7 @@ func exactLevel(k cutKind) int {
 
 func compareCut(a, b cut) int {
 	if a.class != b.class {
-		return cmp3(int(a.class), int(b.class))
+		return cmp.Compare(a.class, b.class)
 	}
 	if a.kind == cutStart || b.kind == cutStart {
 		switch {
@@ -112,7 +113,7 @@ func compareCut(a, b cut) int {
 	}
 	la, lb := releaseLevel(a.kind), releaseLevel(b.kind)
 	if la != lb || la != 0 {
-		return cmp3(la, lb)
+		return cmp.Compare(la, lb)
 	}
 	if c := pep440.Compare(a.v.Public(), b.v.Public()); c != 0 {
 		return c
@@ -129,17 +130,7 @@ func compareCut(a, b cut) int {
 	if c := pep440.Compare(a.v, b.v); c != 0 {
 		return c
 	}
-	return cmp3(exactLevel(a.kind), exactLevel(b.kind))
-}
-
-func cmp3(a, b int) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	return cmp.Compare(exactLevel(a.kind), exactLevel(b.kind))
 }
 
 func classStart(c uint8) cut { return cut{class: c, kind: cutStart} }
