@@ -1,0 +1,95 @@
+package cmd
+
+import (
+	"context"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gopip/gopip/resolver/pep440"
+	"github.com/gopip/gopip/tools/bench-resolve/corpus"
+)
+
+// oldestPins returns, for every project of rels, the oldest release that
+// CPython 3.11 on Linux can install from a wheel, as name==version.
+func oldestPins(t testing.TB, rels []*corpus.Release) []string {
+	t.Helper()
+	python := pep440.MustParse("3.11")
+	var pins []string
+	done := map[string]bool{}
+	for _, r := range rels {
+		if done[r.Name] || r.Yanked || r.SdistOnly || pep440.MustParse(r.Version).IsPrerelease() {
+			continue
+		}
+		if r.RequiresPython != "" && !pep440.MustParseSpecifierSet(r.RequiresPython).Contains(python, true) {
+			continue
+		}
+		if !slices.ContainsFunc(r.Tags, func(tag string) bool {
+			return tag == "py3-none-any" || strings.HasPrefix(tag, "cp311-cp311-manylinux") || strings.HasPrefix(tag, "cp38-abi3-manylinux")
+		}) {
+			continue
+		}
+		done[r.Name] = true
+		pins = append(pins, r.Name+"=="+r.Version)
+	}
+	return pins
+}
+
+// TestListOutdatedMatchesPip installs the oldest release of each of the
+// corpus's 93 projects with gopip into a virtual environment that has pip,
+// publishes newer releases (corpus.Newer: newer wheels, a release that is
+// a source distribution only, a newer release whose wheels are all for
+// Python 3.12 beside its sdist, pre-releases, yanked newest releases,
+// releases for Python 3.12 only), and requires gopip list -o to print
+// exactly what pip list -o prints, in columns and in JSON, with and
+// without --pre.
+func TestListOutdatedMatchesPip(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs pip: skipped with -short")
+	}
+	e := newCorpusEnv(t, true)
+	venv := filepath.Join(e.dir, "venv")
+	if out, err := exec.Command(e.python, "-m", "venv", venv).CombinedOutput(); err != nil {
+		t.Fatalf("python -m venv: %v\n%s", err, out)
+	}
+	python := filepath.Join(venv, "bin", "python")
+	if out, _, err := e.pip("--python-exe", python, "--version"); err != nil || !strings.HasPrefix(out, "pip 23.2") {
+		t.Skipf("the virtual environment's pip is not 23.2: %q %v", out, err)
+	}
+	pins := oldestPins(t, corpus.MustParse(corpus.Graph))
+	if len(pins) < 50 {
+		t.Fatalf("only %d distributions to install", len(pins))
+	}
+	args := append([]string{"--python", python, "install", "-q", "--no-deps", "--no-compile", "-i", e.index}, pins...)
+	if code, _, stderr := e.gopip(args...); code != 0 {
+		t.Fatalf("gopip install: exit %d\n%s", code, stderr)
+	}
+	if err := corpus.Add(context.Background(), e.repo, filepath.Join(e.dir, "dist-newer"), corpus.MustParse(corpus.Newer)); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, c := range [][]string{
+		{"-o"},
+		{"-o", "--format", "json"},
+		{"-o", "--pre"},
+		{"-o", "--pre", "--format", "json"},
+	} {
+		name := strings.Join(c, " ")
+		want, stderr, err := e.pip(append([]string{"--python-exe", python, "list", "--index-url", e.index}, c...)...)
+		if err != nil {
+			t.Fatalf("pip list %s: %v\n%s", name, err, stderr)
+		}
+		code, got, gotStderr := e.gopip(append([]string{"--python", python, "list", "--index-url", e.index}, c...)...)
+		if code != 0 {
+			t.Fatalf("gopip list %s: exit %d\n%s", name, code, gotStderr)
+		}
+		if got != want {
+			t.Errorf("list %s:\npip:\n%s\ngopip:\n%s", name, want, got)
+		}
+		if name == "-o" {
+			t.Logf("list %s (%d distributions installed, %d outdated):\n%s", name, len(pins), strings.Count(want, "\n")-2, want)
+		}
+	}
+}
