@@ -142,8 +142,10 @@ def main():
             message = "SystemExit(%r)" % (e.code,)
         else:
             code = 1
-            message = str(e.code)
-            print(message, file=sys.stderr)
+            text = str(e.code)
+            print(text, file=sys.stderr)
+            lines = [l for l in text.splitlines() if l.strip()]
+            message = "SystemExit: " + (lines[-1].strip() if lines else "")
         out = {"hook_failed": True, "exception": message, "exit_code": code}
     except BaseException as e:  # noqa: B902 - KeyboardInterrupt included
         traceback.print_exc()
