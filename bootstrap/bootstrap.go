@@ -104,7 +104,7 @@ func parseLine(line string) (cfg trust.Config, rootFile string, optional bool, e
 		case ok && k == "layout":
 			cfg.Layout = trust.Layout(v)
 		default:
-			return cfg, "", false, fmt.Errorf("unknown option %q (known: metadata=URL, targets=URL, layout=gopip|warehouse, optional)", opt)
+			return cfg, "", false, fmt.Errorf("unknown option %q (known: metadata=URL, targets=URL, layout=gopip|gopip-files|warehouse, optional)", opt)
 		}
 	}
 	return cfg, rootFile, optional, nil

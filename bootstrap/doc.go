@@ -6,7 +6,7 @@
 // go:embed, and a table, bootstrap/roots/repositories.conf, maps each index
 // URL to its repository configuration and root file:
 //
-//	# NAME  INDEX-URL  ROOT-FILE  [metadata=URL] [targets=URL] [layout=gopip|warehouse] [optional]
+//	# NAME  INDEX-URL  ROOT-FILE  [metadata=URL] [targets=URL] [layout=gopip|gopip-files|warehouse] [optional]
 //	corp  https://pypi.corp.example/simple/  corp.json
 //
 // Repositories returns them as trust.Embedded values for trust.OpenStore,

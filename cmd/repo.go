@@ -232,9 +232,11 @@ func newRepoAddCmd(g *globalOptions) *cobra.Command {
 		Use:   "add [options] <dir> <file> ...",
 		Short: "Publish wheels and sdists",
 		Long: `Copy wheels and sdists into the repository, rewrite their projects' pages,
-and sign the changed files into their bins, then snapshot and timestamp. A file
-already published with the same content is left alone; a published file name
-with other content is refused. Needs only the online key.`,
+and sign each changed project's JSON page (which lists every file's sha256 and
+size) into its bin, then snapshot and timestamp: one bin per project, whatever
+the number of files. A file already published with the same content is left
+alone; a published file name with other content is refused. Needs only the
+online key.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
 			r, err := opts.open(g, args[0])
@@ -259,7 +261,8 @@ func newRepoRemoveCmd(g *globalOptions) *cobra.Command {
 		Use:   "remove [options] <dir> <file>|<project>==<version> ...",
 		Short: "Unpublish files or releases",
 		Long: `Remove files, named by file name or as PROJECT==VERSION (every file of that
-release), from their pages and bins. Needs only the online key.`,
+release), from their projects' pages, which are signed again. Needs only the
+online key.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
 			r, err := opts.open(g, args[0])

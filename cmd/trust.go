@@ -94,8 +94,11 @@ The root is shown (version, expiry, the key ids and threshold of each role)
 and, unless -y is given, stored only once confirmed. Check the key ids with
 the people who run the repository. The metadata URL defaults to the index
 URL's parent + "tuf/", the targets URL to the index URL's parent, the layout
-to gopip's (the layout "gopip repo" publishes); "warehouse" is the layout of
-Warehouse/RSTUF, which signs only the project pages.`,
+to gopip's (the layout "gopip repo" publishes, in which each project's JSON
+page is signed and vouches for the project's files); "gopip-files" is that
+layout for a repository that signs its files too (checked as targets when
+they are); "warehouse" is the layout of Warehouse/RSTUF, which signs the
+project's HTML page under the project's name.`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usageErrorf(c, "trust add takes one repository name, got %d arguments", len(args))
@@ -119,7 +122,7 @@ Warehouse/RSTUF, which signs only the project pages.`,
 	f.StringVarP(&opts.indexURL, "index-url", "i", "", "The repository's simple index URL, e.g. https://host/pypi/simple/.")
 	f.StringVar(&opts.metadataURL, "metadata-url", "", "The URL of its TUF metadata (default: the index URL's parent + tuf/).")
 	f.StringVar(&opts.targetsURL, "targets-url", "", "The base URL of its TUF targets (default: the index URL's parent).")
-	f.StringVar(&opts.layout, "layout", "gopip", "Which files are targets: gopip (pages and files) or warehouse (pages only).")
+	f.StringVar(&opts.layout, "layout", "gopip", "Which files are targets: gopip (the JSON project pages), gopip-files (the pages and the files) or warehouse (the HTML pages, named after their project).")
 	f.StringVar(&opts.root, "root", "", "The root metadata to trust: a file, or an https URL.")
 	f.BoolVarP(&opts.yes, "yes", "y", false, "Don't ask for confirmation of the root.")
 	return c

@@ -49,16 +49,17 @@ func fetchFile(t *testing.T, r *Repository, link FileLink) (Result, error) {
 }
 
 // TestAttackArbitraryPackage: the server replaces a distribution with
-// another file. It is refused whether the file is a target itself or
-// vouched for only by its verified page.
+// another file. It is refused whether the file is vouched for by its
+// verified page alone (the gopip layout) or is a target itself (the
+// gopip-files layout).
 func TestAttackArbitraryPackage(t *testing.T) {
-	for _, notTarget := range []bool{false, true} {
-		t.Run(fmt.Sprintf("notTarget=%v", notTarget), func(t *testing.T) {
+	for _, layout := range []Layout{LayoutGopip, LayoutGopipFiles} {
+		t.Run(string(layout), func(t *testing.T) {
 			repo := trusttest.New(t, trusttest.Options{})
 			whl := content(5000, 1)
-			repo.AddProject("demo", trusttest.File{Name: demoWheel, Data: whl, NotTarget: notTarget})
+			repo.AddProject("demo", trusttest.File{Name: demoWheel, Data: whl, Target: layout == LayoutGopipFiles})
 			repo.Publish()
-			r := addRepo(t, testStore(t, StoreOptions{}), repo, "corp")
+			r := addRepoLayout(t, testStore(t, StoreOptions{}), repo, "corp", layout)
 
 			if _, err := fetchFile(t, r, demoLink(repo, whl)); err != nil {
 				t.Fatalf("genuine file: %v", err)
@@ -273,7 +274,8 @@ func TestAttackEndlessData(t *testing.T) {
 
 // TestAttackExtraneousDependencies: the server adds a dependency, to the
 // project page (a new file link) or to a PEP 658 metadata file
-// (Requires-Dist).
+// (Requires-Dist) that is a target (the gopip-files layout; in the gopip
+// layout resolver/index checks a metadata file against its verified page).
 func TestAttackExtraneousDependencies(t *testing.T) {
 	repo := trusttest.New(t, trusttest.Options{})
 	whl := content(5000, 1)
@@ -281,7 +283,7 @@ func TestAttackExtraneousDependencies(t *testing.T) {
 	repo.AddProject("demo", trusttest.File{Name: demoWheel, Data: whl})
 	metaTarget := repo.AddTarget("packages/"+demoWheel+".metadata", meta)
 	repo.Publish()
-	r := addRepo(t, testStore(t, StoreOptions{}), repo, "corp")
+	r := addRepoLayout(t, testStore(t, StoreOptions{}), repo, "corp", LayoutGopipFiles)
 	ctx := context.Background()
 
 	t.Run("page", func(t *testing.T) {

@@ -28,7 +28,8 @@ type Config struct {
 	// TargetsURL is the base URL of target paths; by default the index
 	// URL's parent.
 	TargetsURL string `json:"targets_url"`
-	// Layout says which files are targets; by default LayoutGopip.
+	// Layout says which files are targets; by default LayoutGopip, in
+	// which only the project pages are.
 	Layout Layout `json:"layout"`
 }
 

@@ -79,16 +79,29 @@ func TestLayoutTargets(t *testing.T) {
 	if got := LayoutWarehouse.PageTarget("Foo.Bar_baz"); got != "foo-bar-baz" {
 		t.Error(got)
 	}
-	if got, ok := LayoutGopip.FileTarget("foo-1.0.tar.gz"); !ok || got != "packages/foo-1.0.tar.gz" {
+	if got := LayoutGopipFiles.PageTarget("Foo.Bar_baz"); got != "simple/foo-bar-baz/index.json" {
+		t.Error(got)
+	}
+	if got, ok := LayoutGopipFiles.FileTarget("foo-1.0.tar.gz"); !ok || got != "packages/foo-1.0.tar.gz" {
 		t.Error(got, ok)
 	}
 	for _, bad := range []string{"", "../x.whl", "a/b.whl"} {
-		if _, ok := LayoutGopip.FileTarget(bad); ok {
+		if _, ok := LayoutGopipFiles.FileTarget(bad); ok {
 			t.Errorf("%q is a target path", bad)
 		}
 	}
-	if _, ok := LayoutWarehouse.FileTarget("foo-1.0.tar.gz"); ok {
-		t.Error("warehouse files are targets")
+	for _, l := range []Layout{LayoutGopip, LayoutWarehouse} {
+		if _, ok := l.FileTarget("foo-1.0.tar.gz"); ok {
+			t.Errorf("%s: files are looked up as targets", l)
+		}
+	}
+	for in, want := range map[string]Layout{"": LayoutGopip, " GOPIP-files ": LayoutGopipFiles, "warehouse": LayoutWarehouse} {
+		if got, err := ParseLayout(in); err != nil || got != want {
+			t.Errorf("ParseLayout(%q) = %q, %v", in, got, err)
+		}
+	}
+	if _, err := ParseLayout("pep458"); err == nil || !strings.Contains(err.Error(), "known: gopip, gopip-files, warehouse") {
+		t.Errorf("ParseLayout(pep458): %v", err)
 	}
 }
 

@@ -49,11 +49,15 @@
 //
 // Which files are targets depends on the repository's Layout. LayoutGopip
 // (what `gopip repo` publishes, docs/repository-layout.md): the project
-// page simple/<project>/index.json is a target, fetched under its
-// consistent-snapshot name, and so is each file packages/<filename>; a
-// file that is not a target is checked against the hash in its verified
-// page. LayoutWarehouse (Warehouse/RSTUF): the target <project> vouches for
-// the HTML page served by the index, whose hashes then vouch for the files.
+// page simple/<project>/index.json is the one target of a project, fetched
+// under its consistent-snapshot name, and its files are checked against
+// the sha256 and the size the verified page gives, never looked up as
+// targets: installing N projects fetches at most N bins. LayoutGopipFiles
+// is the same for a repository that also signs its files as targets
+// packages/<filename>: a file that is one is checked against its target
+// information and its page. LayoutWarehouse (Warehouse/RSTUF): the target
+// <project> vouches for the HTML page served by the index, whose hashes
+// then vouch for the files.
 //
 // Every verification failure is a *VerificationError naming the
 // repository, the role or target, and the Reason (expired, signature,

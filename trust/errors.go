@@ -34,7 +34,8 @@ const (
 	// ReasonNotTarget: the file has no trusted hash at all: neither a
 	// target nor listed with a usable hash on a verified page.
 	ReasonNotTarget Reason = "not-target"
-	// ReasonInvalid: the metadata is malformed or inconsistent.
+	// ReasonInvalid: the metadata is malformed or inconsistent, or a
+	// verified page lacks what the layout requires of it (a file's size).
 	ReasonInvalid Reason = "invalid"
 )
 
@@ -118,8 +119,8 @@ var ErrNotFound = errors.New("not found")
 // NotFoundError reports that a path is not a target of a repository: the
 // trusted metadata, fully searched, does not list it. For a project page
 // this means the project does not exist in the repository; for a
-// distribution file of the gopip layout, that its page's hash vouches for
-// it instead.
+// distribution file of the gopip-files layout, that its page's hash
+// vouches for it instead.
 type NotFoundError struct {
 	// Repository is the repository's name.
 	Repository string

@@ -3,6 +3,7 @@ package trust
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -56,8 +57,8 @@ func TestPublishedRepository(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if req.Length == 0 {
-		t.Error("the wheel is not a target of the published repository")
+	if st, _ := os.Stat(whl); req.Length != st.Size() || len(req.Hashes) != 1 || req.Hashes["sha256"] != files[0].Hashes["sha256"] {
+		t.Errorf("request %+v: want the size and sha256 of the verified page", req)
 	}
 	req.Dest = filepath.Join(t.TempDir(), files[0].Filename)
 	if _, err := NewDownloader(r.client, DownloaderOptions{}).Download(ctx, req); err != nil {
@@ -67,9 +68,15 @@ func TestPublishedRepository(t *testing.T) {
 	if got, _ := os.ReadFile(req.Dest); !bytes.Equal(got, want) {
 		t.Error("downloaded wheel differs")
 	}
-	// Its PEP 658 metadata file is a target too.
-	meta, err := r.FileRequest(ctx, FileLink{URL: files[0].URL + ".metadata"})
-	if err != nil || meta.Length == 0 {
-		t.Errorf("metadata file: %+v %v", meta, err)
+	// Only the page is a target.
+	for _, p := range []string{"packages/" + files[0].Filename, "packages/" + files[0].Filename + ".metadata", "simple/demo/index.html"} {
+		if _, err := r.TargetInfo(ctx, p); !errors.Is(err, ErrNotFound) {
+			t.Errorf("TargetInfo(%s): %v, want not found", p, err)
+		}
+	}
+	// Its PEP 658 metadata file is verified against the page by
+	// resolver/index.
+	if md, _, err := c.Metadata(ctx, files[0]); err != nil || md.Name() != "demo" {
+		t.Errorf("metadata: %+v %v", md, err)
 	}
 }

@@ -3,6 +3,7 @@ package trust
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -12,12 +13,21 @@ type Layout string
 
 const (
 	// LayoutGopip is the layout `gopip repo` publishes (see
-	// docs/repository-layout.md): every project page is the target
-	// "simple/<project>/index.json" and every distribution file (and its
-	// PEP 658 metadata file) the target "packages/<filename>". A file
-	// that is not a target is checked against the hash in its verified
-	// page. It is the default.
+	// docs/repository-layout.md): each project's page is the target
+	// "simple/<project>/index.json", and it is the only target of a
+	// project. Its distribution files (and PEP 658 metadata files) are
+	// not looked up as targets: each is checked against the sha256 hash
+	// and the PEP 700 size its verified page gives, and a file whose page
+	// gives no size is refused. A client installing N projects fetches at
+	// most N bins. It is the default.
 	LayoutGopip Layout = "gopip"
+	// LayoutGopipFiles is LayoutGopip for a repository that also signs
+	// its files as targets, "packages/<filename>" (PEP 458's first design,
+	// and what `gopip repo` published before its format 2). A file that
+	// is a target is checked against its target information and its page
+	// both; one that is not, against its page. It costs a bin lookup per
+	// file.
+	LayoutGopipFiles Layout = "gopip-files"
 	// LayoutWarehouse is the Warehouse/RSTUF draft of PEP 458: only each
 	// project's simple page is signed, under the target path of the
 	// normalised project name, with a blake2b-256 hash; the page itself is
@@ -27,17 +37,18 @@ const (
 )
 
 // Layouts lists the layouts a repository may have, the default first.
-var Layouts = []Layout{LayoutGopip, LayoutWarehouse}
+var Layouts = []Layout{LayoutGopip, LayoutGopipFiles, LayoutWarehouse}
 
 // ParseLayout returns the layout named s; "" is LayoutGopip.
 func ParseLayout(s string) (Layout, error) {
-	switch Layout(strings.ToLower(strings.TrimSpace(s))) {
-	case "", LayoutGopip:
+	l := Layout(strings.ToLower(strings.TrimSpace(s)))
+	if l == "" {
 		return LayoutGopip, nil
-	case LayoutWarehouse:
-		return LayoutWarehouse, nil
 	}
-	return "", fmt.Errorf("unknown repository layout %q (known: gopip, warehouse)", s)
+	if slices.Contains(Layouts, l) {
+		return l, nil
+	}
+	return "", fmt.Errorf("unknown repository layout %q (known: gopip, gopip-files, warehouse)", s)
 }
 
 // PageTarget returns the target path of a project's simple page.
@@ -50,10 +61,11 @@ func (l Layout) PageTarget(project string) string {
 }
 
 // FileTarget returns the target path under which a distribution file (or
-// a PEP 658 ".metadata" file) may be a target, and false when the layout
-// never makes files targets.
+// a PEP 658 ".metadata" file) is looked up, and false when the layout does
+// not sign files (LayoutGopip, LayoutWarehouse): such a file is never
+// looked up in the TUF metadata, its verified page vouches for it.
 func (l Layout) FileTarget(filename string) (string, bool) {
-	if l == LayoutWarehouse || filename == "" || strings.ContainsAny(filename, "/\\") {
+	if l != LayoutGopipFiles || filename == "" || strings.ContainsAny(filename, "/\\") {
 		return "", false
 	}
 	return "packages/" + filename, true

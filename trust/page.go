@@ -24,7 +24,7 @@ type Page struct {
 	// (without credentials).
 	URL string
 	// ContentType is the page's media type: ContentTypeJSON (PEP 691) for
-	// the gopip layout, the server's (normally text/html, PEP 503) for
+	// the gopip layouts, the server's (normally text/html, PEP 503) for
 	// the Warehouse layout.
 	ContentType string
 	// Body is the verified page.
@@ -36,7 +36,8 @@ type Page struct {
 }
 
 // Page fetches a project's simple page and verifies it: the target of the
-// layout (simple/<project>/index.json for gopip, <project> for Warehouse)
+// layout (simple/<project>/index.json for gopip and gopip-files, <project>
+// for Warehouse)
 // gives the trusted length and hashes, and the page is fetched (from the
 // targets URL under its consistent-snapshot name, or from the index for
 // the Warehouse layout) reading no more than that length. A project that
@@ -109,13 +110,20 @@ type FileLink struct {
 // FileRequest returns the download request that verifies a file linked
 // from a verified page (the caller sets Request.Dest):
 //
-//   - in the gopip layout, when packages/<filename> is a target, its
-//     trusted length and hashes, together with the page's hashes (any
-//     disagreement between the two is a *VerificationError at once);
-//   - otherwise (not a target, or the Warehouse layout), the hashes of the
-//     verified page, at least one of them strong (sha256, sha384, sha512,
-//     blake2b-256), with the page's size as length when it gives one. A
-//     file with no such hash is refused with Reason ReasonNotTarget.
+//   - in the gopip layout, the hashes of the verified page, with its PEP
+//     700 size as the trusted length; the file is not looked up in the TUF
+//     metadata (no bin is fetched for it), and a page that gives no size
+//     for it is refused (Reason ReasonInvalid): the download could not be
+//     bounded;
+//   - in the gopip-files layout, when packages/<filename> is a target, its
+//     trusted length and hashes together with the page's (any
+//     disagreement between the two is a *VerificationError at once); when
+//     it is not a target, the page's hashes and size;
+//   - in the Warehouse layout, the hashes of the verified page, with the
+//     page's size as length when it gives one.
+//
+// The page's hashes must include a strong one (sha256, sha384, sha512,
+// blake2b-256), or the file is refused with Reason ReasonNotTarget.
 //
 // link must come from a Page this Repository returned: the page's hashes
 // are trusted because the page was verified.
@@ -167,6 +175,10 @@ func (r *Repository) FileRequest(ctx context.Context, link FileLink) (Request, e
 	if !strong {
 		return Request{}, &VerificationError{Repository: r.cfg.Name, Target: name, URL: redact(link.URL), Reason: ReasonNotTarget,
 			Err: errors.New("the file is not a target and its verified page gives no sha256, sha384, sha512 or blake2b-256 hash for it")}
+	}
+	if link.Size <= 0 && r.cfg.Layout == LayoutGopip {
+		return Request{}, &VerificationError{Repository: r.cfg.Name, Target: name, URL: redact(link.URL), Reason: ReasonInvalid,
+			Err: errors.New("its verified page gives no size for it (PEP 700), which the gopip layout requires so that the download stops at the trusted length")}
 	}
 	req.Hashes, req.Length = pageHashes, max(link.Size, 0)
 	return req, nil

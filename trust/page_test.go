@@ -83,42 +83,87 @@ func TestPageWarehouseLayout(t *testing.T) {
 	securityFailure(t, err, ReasonHash)
 }
 
+// TestFileRequest: in the gopip layout a file is checked against its
+// verified page's hash and size and never looked up as a target (no bin
+// is fetched for it, even when the repository lists it), and a page
+// without a size is refused; in the gopip-files layout a file that is a
+// target is checked against its target info and its page both.
 func TestFileRequest(t *testing.T) {
-	repo := trusttest.New(t, trusttest.Options{})
+	repo := trusttest.New(t, trusttest.Options{BitLength: 8})
 	whl, sdist := content(4000, 1), content(3000, 2)
 	repo.AddProject("demo",
-		trusttest.File{Name: "demo-1.0-py3-none-any.whl", Data: whl},
-		trusttest.File{Name: "demo-1.0.tar.gz", Data: sdist, NotTarget: true})
+		trusttest.File{Name: "demo-1.0-py3-none-any.whl", Data: whl, Target: true},
+		trusttest.File{Name: "demo-1.0.tar.gz", Data: sdist})
 	repo.Publish()
-	r := addRepo(t, testStore(t, StoreOptions{}), repo, "corp")
 	ctx := context.Background()
 	wd, sd := digests(whl), digests(sdist)
+	whlURL, sdistURL := repo.URL()+"packages/demo-1.0-py3-none-any.whl", repo.URL()+"packages/demo-1.0.tar.gz"
+	pageBin, whlBin := repo.BinFor("simple/demo/index.json"), repo.BinFor("packages/demo-1.0-py3-none-any.whl")
+	if pageBin == whlBin {
+		t.Fatal("the page and the wheel share a bin; pick other names")
+	}
 
-	// A target: its length and hashes, plus the page's.
-	req, err := r.FileRequest(ctx, FileLink{URL: repo.URL() + "packages/demo-1.0-py3-none-any.whl", Hashes: map[string]string{"SHA256": wd["sha256"]}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if req.Length != int64(len(whl)) || req.Hashes["sha256"] != wd["sha256"] || req.Hashes["blake2b-256"] != wd["blake2b-256"] {
-		t.Errorf("target request = %+v", req)
-	}
-	// The page and the target disagree.
-	_, err = r.FileRequest(ctx, FileLink{URL: repo.URL() + "packages/demo-1.0-py3-none-any.whl", Hashes: map[string]string{"sha256": sd["sha256"]}})
-	securityFailure(t, err, ReasonHash)
-	_, err = r.FileRequest(ctx, FileLink{URL: repo.URL() + "packages/demo-1.0-py3-none-any.whl", Size: 1})
-	securityFailure(t, err, ReasonLength)
+	t.Run("gopip", func(t *testing.T) {
+		r := addRepo(t, testStore(t, StoreOptions{}), repo, "corp")
+		if _, err := r.Page(ctx, "demo"); err != nil {
+			t.Fatal(err)
+		}
+		repo.Requests()
+		req, err := r.FileRequest(ctx, FileLink{URL: whlURL, Hashes: map[string]string{"SHA256": wd["sha256"], "sha512": wd["sha512"]}, Size: int64(len(whl))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if req.Length != int64(len(whl)) || len(req.Hashes) != 2 || req.Hashes["sha256"] != wd["sha256"] || req.Name != "demo-1.0-py3-none-any.whl" {
+			t.Errorf("request = %+v", req)
+		}
+		// The page alone vouches: the target's bin was not fetched.
+		if got := repo.Requests(); len(got) != 0 {
+			t.Errorf("a file request fetched %q", got)
+		}
+		// A wrong page hash would be caught by the download, not here.
+		req, err = r.FileRequest(ctx, FileLink{URL: sdistURL, Hashes: map[string]string{"sha256": sd["sha256"]}, Size: int64(len(sdist))})
+		if err != nil || req.Length != int64(len(sdist)) {
+			t.Errorf("sdist request = %+v, %v", req, err)
+		}
+		// No size on the page: the download could not be bounded.
+		_, err = r.FileRequest(ctx, FileLink{URL: sdistURL, Hashes: map[string]string{"sha256": sd["sha256"]}})
+		securityFailure(t, err, ReasonInvalid)
+		// No strong hash on the page: refused.
+		_, err = r.FileRequest(ctx, FileLink{URL: sdistURL, Hashes: map[string]string{"md5": "0123456789abcdef0123456789abcdef"}, Size: int64(len(sdist))})
+		securityFailure(t, err, ReasonNotTarget)
+	})
 
-	// Not a target: the page's hashes, and its size.
-	req, err = r.FileRequest(ctx, FileLink{URL: repo.URL() + "packages/demo-1.0.tar.gz", Hashes: map[string]string{"sha256": sd["sha256"]}, Size: int64(len(sdist))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if req.Length != int64(len(sdist)) || len(req.Hashes) != 1 || req.Hashes["sha256"] != sd["sha256"] {
-		t.Errorf("page request = %+v", req)
-	}
-	// Not a target and no strong hash on the page: refused.
-	_, err = r.FileRequest(ctx, FileLink{URL: repo.URL() + "packages/demo-1.0.tar.gz", Hashes: map[string]string{"md5": "0123456789abcdef0123456789abcdef"}})
-	securityFailure(t, err, ReasonNotTarget)
+	t.Run("gopip-files", func(t *testing.T) {
+		r := addRepoLayout(t, testStore(t, StoreOptions{}), repo, "corp", LayoutGopipFiles)
+		// A target: its length and hashes, plus the page's.
+		req, err := r.FileRequest(ctx, FileLink{URL: whlURL, Hashes: map[string]string{"SHA256": wd["sha256"]}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if req.Length != int64(len(whl)) || req.Hashes["sha256"] != wd["sha256"] || req.Hashes["blake2b-256"] != wd["blake2b-256"] {
+			t.Errorf("target request = %+v", req)
+		}
+		if got := repo.Requests(); !slices.ContainsFunc(got, func(p string) bool { return strings.HasSuffix(p, "."+whlBin+".json") }) {
+			t.Errorf("the wheel's bin %s was not fetched: %q", whlBin, got)
+		}
+		// The page and the target disagree.
+		_, err = r.FileRequest(ctx, FileLink{URL: whlURL, Hashes: map[string]string{"sha256": sd["sha256"]}})
+		securityFailure(t, err, ReasonHash)
+		_, err = r.FileRequest(ctx, FileLink{URL: whlURL, Size: 1})
+		securityFailure(t, err, ReasonLength)
+
+		// Not a target: the page's hashes, and its size (optional here).
+		req, err = r.FileRequest(ctx, FileLink{URL: sdistURL, Hashes: map[string]string{"sha256": sd["sha256"]}, Size: int64(len(sdist))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if req.Length != int64(len(sdist)) || len(req.Hashes) != 1 || req.Hashes["sha256"] != sd["sha256"] {
+			t.Errorf("page request = %+v", req)
+		}
+		// Not a target and no strong hash on the page: refused.
+		_, err = r.FileRequest(ctx, FileLink{URL: sdistURL, Hashes: map[string]string{"md5": "0123456789abcdef0123456789abcdef"}})
+		securityFailure(t, err, ReasonNotTarget)
+	})
 }
 
 // TestIndexClient goes through resolver/index as install does: the index
@@ -129,7 +174,7 @@ func TestIndexClient(t *testing.T) {
 	whl, sdist := content(4000, 1), content(3000, 2)
 	repo.AddProject("demo",
 		trusttest.File{Name: "demo-1.0-py3-none-any.whl", Data: whl},
-		trusttest.File{Name: "demo-1.0.tar.gz", Data: sdist, NotTarget: true})
+		trusttest.File{Name: "demo-1.0.tar.gz", Data: sdist})
 	repo.Publish()
 	s := testStore(t, StoreOptions{})
 	if _, err := s.Add(Config{Name: "corp", IndexURL: repo.IndexURL()}, repo.RootJSON(1)); err != nil {
@@ -211,7 +256,8 @@ func TestIndexClient(t *testing.T) {
 
 // TestConcurrentVerifiedDownloads looks up 20 projects at once (pages,
 // bins, file requests from many goroutines over one Repository) and
-// downloads their 20 wheels in parallel; run with -race.
+// downloads their 20 wheels in parallel; run with -race. In the gopip
+// layout that fetches one bin per project at most, none per file.
 func TestConcurrentVerifiedDownloads(t *testing.T) {
 	repo := trusttest.New(t, trusttest.Options{})
 	wheels := map[string][]byte{}
@@ -220,7 +266,7 @@ func TestConcurrentVerifiedDownloads(t *testing.T) {
 		whl := content(3000+i, uint64(i))
 		file := fmt.Sprintf("%s-1.0-py3-none-any.whl", name)
 		wheels[file] = whl
-		repo.AddProject(name, trusttest.File{Name: file, Data: whl, NotTarget: i%2 == 1})
+		repo.AddProject(name, trusttest.File{Name: file, Data: whl})
 	}
 	repo.Publish()
 	r := addRepo(t, testStore(t, StoreOptions{}), repo, "corp")

@@ -37,7 +37,13 @@ func testStore(t *testing.T, opts StoreOptions) *Store {
 // addRepo trusts repo's first root under name and returns its Repository.
 func addRepo(t *testing.T, s *Store, repo *trusttest.Repo, name string) *Repository {
 	t.Helper()
-	if _, err := s.Add(Config{Name: name, IndexURL: repo.IndexURL()}, repo.RootJSON(1)); err != nil {
+	return addRepoLayout(t, s, repo, name, LayoutGopip)
+}
+
+// addRepoLayout is addRepo with a layout.
+func addRepoLayout(t *testing.T, s *Store, repo *trusttest.Repo, name string, layout Layout) *Repository {
+	t.Helper()
+	if _, err := s.Add(Config{Name: name, IndexURL: repo.IndexURL(), Layout: layout}, repo.RootJSON(1)); err != nil {
 		t.Fatal(err)
 	}
 	r, ok, err := s.ForIndex(repo.IndexURL())
@@ -91,7 +97,10 @@ func securityFailure(t *testing.T, err error, reason Reason) *VerificationError 
 }
 
 func TestRefreshAndTargetInfo(t *testing.T) {
-	repo, whl := demoRepo(t, trusttest.Options{})
+	repo := trusttest.New(t, trusttest.Options{})
+	whl := content(5000, 1)
+	repo.AddProject("demo", trusttest.File{Name: "demo-1.0-py3-none-any.whl", Data: whl, Target: true})
+	repo.Publish()
 	s := testStore(t, StoreOptions{})
 	r := addRepo(t, s, repo, "corp")
 	ctx := context.Background()

@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -13,12 +14,16 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
 	"github.com/gopip/gopip/resolver/pep440"
 	"github.com/gopip/gopip/resolver/pep508"
 	"github.com/gopip/gopip/resolver/tags"
 )
 
-// Target paths of a project's pages and of a distribution's files.
+// Paths of a project's pages and of a distribution's files, relative to
+// the repository folder (and the targets base URL). Only the JSON page is a
+// target (docs/repository-layout.md).
 func pageHTMLPath(project string) string { return simpleDir + "/" + project + "/index.html" }
 func pageJSONPath(project string) string { return simpleDir + "/" + project + "/index.json" }
 func packagePath(filename string) string { return packagesDir + "/" + filename }
@@ -57,8 +62,10 @@ func (e *NotFoundError) Error() string { return e.What + " is not in the reposit
 
 // Add publishes distribution files (wheels and sdists): each is copied to
 // packages/ (with its PEP 658 .metadata file for wheels), its project's
-// pages are rewritten, the root index too for a new project, the changed
-// targets are signed into their bins, then snapshot and timestamp.
+// pages are rewritten, the root index too for a new project, and the
+// project's JSON page, the one target per project, is signed into its bin,
+// then snapshot and timestamp: one bin per project added to, whatever the
+// number of files.
 //
 // A file already published with the same content is left alone (and
 // listed as Unchanged); when every file is, nothing at all is written. A
@@ -67,6 +74,9 @@ func (e *NotFoundError) Error() string { return e.What + " is not in the reposit
 func (r *Repo) Add(ctx context.Context, files ...string) (*Report, error) {
 	return r.update(ctx, func(st *state) error {
 		if err := st.needOnline(); err != nil {
+			return err
+		}
+		if err := st.migrate(); err != nil {
 			return err
 		}
 		return st.add(ctx, files)
@@ -114,6 +124,7 @@ func (st *state) add(ctx context.Context, files []string) error {
 
 	pages := map[string]*projectPage{}
 	existed := map[string]bool{}
+	changed := map[string]bool{}
 	var order []string
 	for _, it := range items {
 		p, ok := pages[it.dist.project]
@@ -130,29 +141,23 @@ func (st *state) add(ctx context.Context, files []string) error {
 			if p.Files[i].SHA256 != it.sha256 {
 				return &ConflictError{Filename: it.dist.filename, Published: p.Files[i].SHA256, Given: it.sha256}
 			}
-			t, ok, err := st.target(packagePath(it.dist.filename))
-			if err != nil {
-				return err
-			}
-			if ok && hex.EncodeToString(t.Hashes["sha256"]) == it.sha256 {
+			if fi, err := os.Stat(filepath.Join(st.r.dir, filepath.FromSlash(packagePath(it.dist.filename)))); err == nil && fi.Size() == p.Files[i].Size {
 				st.report.Unchanged = append(st.report.Unchanged, it.dist.filename)
 				it.dist = nil
 				continue
 			}
-			// Listed on its page but not in its bin: an add interrupted
-			// between the pages and the metadata. Publish it again.
+			// Listed on its page but missing from packages/: publish it
+			// again.
 			p.Files = slices.Delete(p.Files, i, i+1)
-			existed[it.dist.project] = len(p.Files) > 0
 		}
 	}
 
-	changed := map[string]bool{}
 	for _, it := range items {
 		if it.dist == nil {
 			continue
 		}
 		d := it.dist
-		length, sum, err := st.copyTarget(packagePath(d.filename), it.src)
+		length, sum, err := st.copyFile(packagePath(d.filename), it.src)
 		if err != nil {
 			return err
 		}
@@ -161,7 +166,7 @@ func (st *state) add(ctx context.Context, files []string) error {
 		}
 		pf := pageFile{Filename: d.filename, SHA256: it.sha256, Size: length, RequiresPython: d.requiresPython}
 		if d.wheel {
-			if err := st.writeTarget(metadataPath(d.filename), d.metadata); err != nil {
+			if err := st.write(metadataPath(d.filename), d.metadata); err != nil {
 				return err
 			}
 			ms := sha256.Sum256(d.metadata)
@@ -190,34 +195,58 @@ func (st *state) add(ctx context.Context, files []string) error {
 	return nil
 }
 
-// readPage reads a project's JSON page, the record of its files; a project
-// without one has no files yet.
+// readPage returns a project's record of its files: the JSON page its bin
+// signs. That is the page on disk unless an operation was interrupted
+// after writing the pages and before signing them; then the signed page is
+// read under its consistent-snapshot name, and what the interrupted
+// operation wrote is forgotten (its files were never published). A project
+// whose page is not a target has no files.
 func (st *state) readPage(project string) (*projectPage, error) {
-	data, err := os.ReadFile(filepath.Join(st.r.dir, filepath.FromSlash(pageJSONPath(project))))
-	if errors.Is(err, fs.ErrNotExist) {
-		return &projectPage{Name: project}, nil
-	}
+	rel := pageJSONPath(project)
+	t, ok, err := st.target(rel)
 	if err != nil {
 		return nil, err
 	}
+	if !ok {
+		return &projectPage{Name: project}, nil
+	}
+	data, err := os.ReadFile(filepath.Join(st.r.dir, filepath.FromSlash(rel)))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	if err != nil || !targetHolds(t, data) {
+		signed := hashName(rel, t.Hashes["sha256"])
+		if data, err = os.ReadFile(filepath.Join(st.r.dir, filepath.FromSlash(signed))); err != nil {
+			return nil, fmt.Errorf("reading the signed page of %s: %w", project, err)
+		}
+		if !targetHolds(t, data) {
+			return nil, fmt.Errorf("%s does not match its target's length and sha256", signed)
+		}
+	}
 	p, err := parseProjectJSON(data)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", pageJSONPath(project), err)
+		return nil, fmt.Errorf("reading %s: %w", rel, err)
 	}
 	p.Name = project
 	return p, nil
 }
 
-// writePage writes a project's two pages as targets, or deletes them when
-// the project has no files left.
+// targetHolds reports whether data has t's length and sha256.
+func targetHolds(t *metadata.TargetFiles, data []byte) bool {
+	sum := sha256.Sum256(data)
+	return t.Length == int64(len(data)) && bytes.Equal(t.Hashes["sha256"], sum[:])
+}
+
+// writePage writes a project's two pages, the JSON page as its target and
+// the HTML page as a plain file, or deletes them when the project has no
+// files left.
 func (st *state) writePage(p *projectPage) error {
 	if len(p.Files) == 0 {
-		for _, t := range []string{pageHTMLPath(p.Name), pageJSONPath(p.Name)} {
-			if err := st.deleteTarget(t); err != nil {
-				return err
-			}
-			st.removeAfterCommit(t)
+		if err := st.deleteTarget(pageJSONPath(p.Name)); err != nil {
+			return err
 		}
+		st.removeAfterCommit(pageJSONPath(p.Name))
+		st.removeAfterCommit(pageHTMLPath(p.Name))
 		return nil
 	}
 	p.sortFiles()
@@ -225,7 +254,7 @@ func (st *state) writePage(p *projectPage) error {
 	if err != nil {
 		return err
 	}
-	if err := st.writeTarget(pageHTMLPath(p.Name), p.HTML()); err != nil {
+	if err := st.writeIfChanged(pageHTMLPath(p.Name), p.HTML()); err != nil {
 		return err
 	}
 	return st.writeTarget(pageJSONPath(p.Name), js)
@@ -330,13 +359,16 @@ func (st *state) findFile(filename string) (*projectPage, int, error) {
 
 // Remove unpublishes distribution files, each named by its file name or
 // as PROJECT==VERSION (every file of that release). The files leave their
-// project's pages and their bins; a project with no files left leaves the
-// root index. The plain names are deleted once the new metadata is out;
-// the consistent-snapshot copies stay for clients still reading older
-// metadata until Refresh prunes them.
+// project's pages, whose bin is re-signed; a project with no files left
+// leaves its bin and the root index. The files and pages are deleted once
+// the new metadata is out; the consistent-snapshot copies of the JSON page
+// stay for clients still reading older metadata until Refresh prunes them.
 func (r *Repo) Remove(ctx context.Context, specs ...string) (*Report, error) {
 	return r.update(ctx, func(st *state) error {
 		if err := st.needOnline(); err != nil {
+			return err
+		}
+		if err := st.migrate(); err != nil {
 			return err
 		}
 		return st.remove(specs)
@@ -401,15 +433,11 @@ func (st *state) remove(specs []string) error {
 				keep = append(keep, f)
 				continue
 			}
-			targets := []string{packagePath(f.Filename)}
+			// The files go once the page that no longer lists them is
+			// signed.
+			st.removeAfterCommit(packagePath(f.Filename))
 			if f.MetadataSHA256 != "" {
-				targets = append(targets, metadataPath(f.Filename))
-			}
-			for _, t := range targets {
-				if err := st.deleteTarget(t); err != nil {
-					return err
-				}
-				st.removeAfterCommit(t)
+				st.removeAfterCommit(metadataPath(f.Filename))
 			}
 			st.report.Removed = append(st.report.Removed, f.Filename)
 		}
@@ -435,6 +463,9 @@ func (r *Repo) Yank(ctx context.Context, filename, reason string) (*Report, erro
 		if err := st.needOnline(); err != nil {
 			return err
 		}
+		if err := st.migrate(); err != nil {
+			return err
+		}
 		return st.yank(filename, true, reason)
 	})
 }
@@ -443,6 +474,9 @@ func (r *Repo) Yank(ctx context.Context, filename, reason string) (*Report, erro
 func (r *Repo) Unyank(ctx context.Context, filename string) (*Report, error) {
 	return r.update(ctx, func(st *state) error {
 		if err := st.needOnline(); err != nil {
+			return err
+		}
+		if err := st.migrate(); err != nil {
 			return err
 		}
 		return st.yank(filename, false, "")

@@ -3,9 +3,12 @@
 // any web server can host, and that gopip (or any TUF client) verifies.
 //
 // The folder holds PEP 503 HTML and PEP 691 JSON pages, PEP 658 .metadata
-// files, and TUF metadata (PEP 458) with every page and file as a target,
-// spread over hashed bins (a TAP 15 succinct delegation). The layout is a
-// contract with gopip's client, package trust: docs/repository-layout.md.
+// files, and TUF metadata (PEP 458) in which each project's JSON page is a
+// target, spread over hashed bins (a TAP 15 succinct delegation); the
+// distribution and .metadata files are verified against the sha256 hashes
+// and sizes in the signed page, as in the Warehouse/RSTUF design. The
+// layout is a contract with gopip's client, package trust:
+// docs/repository-layout.md.
 //
 // # A repository in five calls
 //
@@ -16,12 +19,12 @@
 //
 //	repo, err := publish.Init(ctx, "/srv/pypi", publish.InitOptions{})
 //
-// Add publishes files. Each file goes to packages/ under its own name and
-// under its sha256-prefixed consistent-snapshot name, with its .metadata
-// file for wheels; the project's two pages are rewritten; the bins that
-// hold the changed targets (at most four per file), the snapshot and the
-// timestamp are re-signed, and nothing else, whatever the size of the
-// repository:
+// Add publishes files. Each file goes to packages/ under its own name,
+// with its .metadata file for wheels; the project's two pages are
+// rewritten, the JSON page also under its sha256-prefixed
+// consistent-snapshot name; the one bin that holds the page, the snapshot
+// and the timestamp are re-signed, and nothing else, whatever the size of
+// the repository and the number of files added to the project:
 //
 //	report, err := repo.Add(ctx, "dist/demo-1.0-py3-none-any.whl", "dist/demo-1.0.tar.gz")
 //	// report.Added, report.Signed ("bins-3f v2", …, "timestamp v2"), report.Written
@@ -64,10 +67,10 @@
 // # Safety while clients read
 //
 // Every file is written to a temporary name in its folder, synced and
-// renamed, in the order target files, bins, targets, snapshot, timestamp,
-// root: a client reading during an update sees the old repository or the
-// new one. Old metadata versions and target copies stay (consistent
-// snapshots need them) until RefreshOptions.PruneAfter. Operations take an
+// renamed, in the order distribution files, pages, bins, targets,
+// snapshot, timestamp, root: a client reading during an update sees the
+// old repository or the new one. Old metadata versions and page copies
+// stay (consistent snapshots need them) until RefreshOptions.PruneAfter. Operations take an
 // exclusive lock (flock on .gopip/lock), so a cron refresh and an add never
 // interleave.
 //

@@ -221,3 +221,38 @@ func (f *fixture) sdist(name, version string, headers ...string) string {
 	}
 	return p
 }
+
+// checkFile verifies a distribution file the way the gopip layout has
+// clients do: the project's JSON page is looked up and downloaded as a
+// target (checkTarget), and the file, which is not a target, must have the
+// sha256 and size the verified page gives, as must its .metadata file the
+// page's core-metadata hash. It returns the page's entry for the file.
+func checkFile(t testing.TB, up *updater.Updater, f *fixture, project, filename string) pageFile {
+	t.Helper()
+	page := "simple/" + project + "/index.json"
+	checkTarget(t, up, f, page)
+	p, err := parseProjectJSON(f.read(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pf := range p.Files {
+		if pf.Filename != filename {
+			continue
+		}
+		data := f.read("packages/" + filename)
+		if got := fmt.Sprintf("%x", sha(data)); got != pf.SHA256 || int64(len(data)) != pf.Size {
+			t.Fatalf("%s: sha256 %s, %d bytes; the signed page gives %s, %d bytes", filename, got, len(data), pf.SHA256, pf.Size)
+		}
+		if pf.MetadataSHA256 != "" {
+			if got := fmt.Sprintf("%x", sha(f.read("packages/"+filename+".metadata"))); got != pf.MetadataSHA256 {
+				t.Fatalf("%s.metadata: sha256 %s, the signed page gives %s", filename, got, pf.MetadataSHA256)
+			}
+		}
+		if _, err := up.GetTargetInfo("packages/" + filename); err == nil {
+			t.Fatalf("packages/%s is a target; only project pages are", filename)
+		}
+		return pf
+	}
+	t.Fatalf("the signed page of %s does not list %s", project, filename)
+	return pageFile{}
+}

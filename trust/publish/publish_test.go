@@ -141,8 +141,9 @@ func TestAdd(t *testing.T) {
 	if !slices.Equal(rep.Added, []string{"demo-1.0-py3-none-any.whl"}) {
 		t.Fatalf("added %v", rep.Added)
 	}
-	// The targets, each with its consistent-snapshot copy, the root
-	// index, the bins of the four targets, snapshot and timestamp.
+	// The file and its .metadata, the two pages (the JSON page, the only
+	// target, with its consistent-snapshot copy), the root index, the one
+	// bin of the page, snapshot and timestamp.
 	var plain, hashed, meta []string
 	for _, w := range rep.Written {
 		switch {
@@ -156,22 +157,20 @@ func TestAdd(t *testing.T) {
 	}
 	slices.Sort(plain)
 	wantPlain := []string{"packages/demo-1.0-py3-none-any.whl", "packages/demo-1.0-py3-none-any.whl.metadata", "simple/demo/index.html", "simple/demo/index.json", "simple/index.html", "simple/index.json"}
-	if !slices.Equal(plain, wantPlain) || len(hashed) != 4 {
+	if !slices.Equal(plain, wantPlain) || !slices.Equal(hashed, []string{hashName("simple/demo/index.json", sha(f.read("simple/demo/index.json")))}) {
 		t.Fatalf("wrote %v and %v", plain, hashed)
 	}
 	st, err := f.repo.loadState()
 	if err != nil {
 		t.Fatal(err)
 	}
-	bins := map[string]bool{}
 	for _, p := range wantPlain[:4] {
-		bins[st.binFor(p)] = true
-		if _, ok, _ := st.target(p); !ok {
-			t.Errorf("%s is not a target", p)
+		if _, ok, _ := st.target(p); ok != (p == "simple/demo/index.json") {
+			t.Errorf("%s: target %v", p, ok)
 		}
 	}
-	if len(meta) != len(bins)+2 || meta[len(meta)-1] != "tuf/timestamp.json" {
-		t.Fatalf("metadata written %v; bins %v", meta, bins)
+	if want := []string{"tuf/2." + st.binFor("simple/demo/index.json") + ".json", "tuf/2.snapshot.json", "tuf/timestamp.json"}; !slices.Equal(meta, want) {
+		t.Fatalf("metadata written %v, want %v", meta, want)
 	}
 	if md := f.read("packages/demo-1.0-py3-none-any.whl.metadata"); !strings.Contains(string(md), "Requires-Python: >=3.9") {
 		t.Fatalf(".metadata: %s", md)
@@ -341,8 +340,7 @@ func TestAddRepairsInterruptedAdd(t *testing.T) {
 		t.Fatalf("re-add after the interruption: %+v", rep)
 	}
 	up := refreshed(t, f.serve(), t.TempDir(), f.firstRoot(), f.clock.Now())
-	checkTarget(t, up, f, "packages/demo-1.0-py3-none-any.whl")
-	checkTarget(t, up, f, "simple/demo/index.json")
+	checkFile(t, up, f, "demo", "demo-1.0-py3-none-any.whl")
 	if !strings.Contains(string(f.read("simple/index.json")), `"demo"`) {
 		t.Fatal("the root index lacks demo")
 	}
@@ -371,5 +369,78 @@ func TestNoOnlineKey(t *testing.T) {
 	}
 	if !mapsEqual(before, tree(t, f.dir)) {
 		t.Fatal("an operation without its key changed files")
+	}
+}
+
+// TestMigrateFormat1: a repository of format 1, which also signed its HTML
+// pages, distributions and .metadata files, is migrated by its next add:
+// those targets leave their bins (once, with a warning), the configuration
+// says format 2, clients verify the files through the signed pages, and
+// prune later deletes the old targets' consistent-snapshot copies.
+func TestMigrateFormat1(t *testing.T) {
+	f := newFixture(t, InitOptions{BinBits: 4})
+	f.add(f.wheel("demo", "1.0"), f.sdist("demo", "1.0"))
+	// Sign the other targets of format 1, as gopip repo used to.
+	unlock, err := f.repo.lock(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.repo.loadState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	legacy := []string{"simple/demo/index.html", "packages/demo-1.0-py3-none-any.whl", "packages/demo-1.0-py3-none-any.whl.metadata", "packages/demo-1.0.tar.gz"}
+	for _, p := range legacy {
+		data := f.read(p)
+		if err := linkOrCopy(filepath.Join(f.dir, p), filepath.Join(f.dir, hashName(p, sha(data)))); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.setTarget(p, int64(len(data)), sha(data)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.commit(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+	f.repo.format = formatAllTargets
+	if err := f.repo.writeConfig(); err != nil {
+		t.Fatal(err)
+	}
+	if f.repo, err = Open(f.dir, f.keys, WithClock(f.clock.Now)); err != nil {
+		t.Fatal(err)
+	}
+
+	rep := f.add(f.wheel("other", "1.0"))
+	if len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0], "migrated the repository to format 2: 4 targets") {
+		t.Fatalf("warnings %v", rep.Warnings)
+	}
+	st, err = f.repo.loadState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range st.succinct().GetRoles() {
+		b, _ := st.bin(name)
+		for p := range b.Signed.Targets {
+			if !isPageTarget(p) {
+				t.Errorf("%s still lists %s", name, p)
+			}
+		}
+	}
+	if c, _ := os.ReadFile(filepath.Join(f.dir, stateDir, configName)); !strings.Contains(string(c), `"format": 2`) {
+		t.Errorf("config after the migration: %s", c)
+	}
+	up := refreshed(t, f.serve(), t.TempDir(), f.firstRoot(), f.clock.Now())
+	checkFile(t, up, f, "demo", "demo-1.0.tar.gz")
+	checkFile(t, up, f, "other", "other-1.0-py3-none-any.whl")
+	if rep := f.add(f.wheel("other", "2.0")); len(rep.Warnings) != 0 || len(rep.Signed) != 3 {
+		t.Fatalf("second add: signed %v, warnings %v", rep.Signed, rep.Warnings)
+	}
+	f.clock.Advance(2 * time.Hour)
+	rep = f.refresh(RefreshOptions{PruneAfter: time.Hour})
+	for _, p := range legacy {
+		if !slices.Contains(rep.Pruned, hashName(p, sha(f.read(p)))) {
+			t.Errorf("the copy of %s was not pruned: %v", p, rep.Pruned)
+		}
 	}
 }

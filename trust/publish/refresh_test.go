@@ -42,7 +42,7 @@ func TestRefresh(t *testing.T) {
 		t.Fatalf("refresh an hour later wrote %v, signed %v; want the timestamp only", rep.Written, rep.Signed)
 	}
 	up := refreshed(t, srv, metaDir, f.root(), f.clock.Now())
-	checkTarget(t, up, f, "packages/demo-1.0-py3-none-any.whl")
+	checkFile(t, up, f, "demo", "demo-1.0-py3-none-any.whl")
 
 	// 13 hours after the add: the bins and snapshot have less than half
 	// their day left.
@@ -133,8 +133,6 @@ func TestPrune(t *testing.T) {
 	if _, err := f.repo.Remove(t.Context(), "demo==1.0"); err != nil {
 		t.Fatal(err)
 	}
-	oldWheel := "packages/" + hashedFile(t, f, "packages", "demo-1.0-py3-none-any.whl")
-	oldMetadata := "packages/" + hashedFile(t, f, "packages", "demo-1.0-py3-none-any.whl.metadata")
 
 	rep := f.refresh(RefreshOptions{PruneAfter: time.Hour})
 	if len(rep.Pruned) != 0 {
@@ -142,9 +140,20 @@ func TestPrune(t *testing.T) {
 	}
 	f.clock.Advance(2 * time.Hour)
 	rep = f.refresh(RefreshOptions{PruneAfter: time.Hour})
-	for _, want := range []string{oldPage, oldWheel, oldMetadata, "tuf/1.snapshot.json", "tuf/1.bins-0.json", "tuf/1.bins-1.json"} {
+	st, err := f.repo.loadState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := st.binFor("simple/demo/index.json")
+	for _, want := range []string{oldPage, "tuf/1.snapshot.json", "tuf/1." + bin + ".json"} {
 		if !slices.Contains(rep.Pruned, want) {
 			t.Errorf("%s was not pruned; pruned %v", want, rep.Pruned)
+		}
+	}
+	// The other bin never changed: its first version is current.
+	for _, other := range st.succinct().GetRoles() {
+		if other != bin && slices.Contains(rep.Pruned, "tuf/1."+other+".json") {
+			t.Errorf("pruned the current %s", other)
 		}
 	}
 	for _, p := range rep.Pruned {
@@ -155,23 +164,7 @@ func TestPrune(t *testing.T) {
 	// Everything the current metadata references is still there: a new
 	// client from the first root gets every target.
 	up := refreshed(t, f.serve(), t.TempDir(), f.firstRoot(), f.clock.Now())
-	checkTarget(t, up, f, "simple/demo/index.json")
-	checkTarget(t, up, f, "packages/demo-1.1-py3-none-any.whl")
-	checkTarget(t, up, f, "packages/demo-1.1-py3-none-any.whl.metadata")
-}
-
-// hashedFile returns the name of the consistent-snapshot copy of name in
-// the folder dir of the repository.
-func hashedFile(t *testing.T, f *fixture, dir, name string) string {
-	t.Helper()
-	entries, _ := os.ReadDir(filepath.Join(f.dir, dir))
-	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), "."+name) && len(e.Name()) == 65+len(name) {
-			return e.Name()
-		}
-	}
-	t.Fatalf("no hash copy of %s", name)
-	return ""
+	checkFile(t, up, f, "demo", "demo-1.1-py3-none-any.whl")
 }
 
 // TestConcurrentReaders: readers that walk the metadata the way a client
@@ -237,6 +230,20 @@ func TestConcurrentReaders(t *testing.T) {
 					}
 					if err := ti.VerifyLengthHashes(data); err != nil {
 						return fmt.Errorf("%s: %w", p, err)
+					}
+					// Every file the signed page lists is there, whole.
+					page, err := parseProjectJSON(data)
+					if err != nil {
+						return fmt.Errorf("%s: %w", p, err)
+					}
+					for _, pf := range page.Files {
+						data, err := fetch("packages/" + pf.Filename)
+						if err != nil {
+							return err
+						}
+						if got := fmt.Sprintf("%x", sha(data)); got != pf.SHA256 || int64(len(data)) != pf.Size {
+							return fmt.Errorf("%s: sha256 %s, %d bytes; its signed page gives %s, %d", pf.Filename, got, len(data), pf.SHA256, pf.Size)
+						}
 					}
 				}
 			}

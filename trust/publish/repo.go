@@ -73,6 +73,17 @@ func (e Expiry) period(role string) time.Duration {
 	return e.Bins
 }
 
+// The formats of a repository (.gopip/config.json "format").
+const (
+	// formatAllTargets (1) signed every page, distribution and .metadata
+	// file as a target: up to four bins per file added.
+	formatAllTargets = 1
+	// formatPageTargets (2) signs only each project's JSON page; files
+	// are verified against the hashes and sizes in it. A format 1
+	// repository is migrated by its next add, remove or yank.
+	formatPageTargets = 2
+)
+
 // config is .gopip/config.json.
 type config struct {
 	Format  int `json:"format"`
@@ -85,9 +96,9 @@ type config struct {
 	} `json:"expires"`
 }
 
-func configFor(e Expiry) config {
+func configFor(format int, e Expiry) config {
 	var c config
-	c.Format = 1
+	c.Format = format
 	c.Expires.Root, c.Expires.Targets, c.Expires.Bins = e.Root.String(), e.Targets.String(), e.Bins.String()
 	c.Expires.Snapshot, c.Expires.Timestamp = e.Snapshot.String(), e.Timestamp.String()
 	return c
@@ -148,6 +159,7 @@ type Repo struct {
 	dir, keysDir string
 	now          func() time.Time
 	expires      Expiry
+	format       int
 
 	mu sync.Mutex
 }
@@ -206,7 +218,7 @@ func Init(ctx context.Context, dir string, opts InitOptions) (*Repo, error) {
 			return nil, fmt.Errorf("the key folder %s already holds %s keys; init makes new keys and never reuses or overwrites any\nchoose another folder with --keys, or move it away", opts.KeysDir, sub)
 		}
 	}
-	r := &Repo{dir: dir, keysDir: opts.KeysDir, now: opts.Now, expires: opts.Expires.withDefaults()}
+	r := &Repo{dir: dir, keysDir: opts.KeysDir, now: opts.Now, expires: opts.Expires.withDefaults(), format: formatPageTargets}
 	if err := os.MkdirAll(filepath.Join(dir, stateDir), 0o755); err != nil {
 		return nil, err
 	}
@@ -336,9 +348,10 @@ func Open(dir, keysDir string, opts ...Option) (*Repo, error) {
 	if err := json.Unmarshal(data, &c); err != nil {
 		return nil, fmt.Errorf("reading %s: %w", filepath.Join(dir, stateDir, configName), err)
 	}
-	if c.Format != 1 {
+	if c.Format != formatAllTargets && c.Format != formatPageTargets {
 		return nil, fmt.Errorf("%s: unknown format %d (a newer gopip made this repository)", filepath.Join(dir, stateDir, configName), c.Format)
 	}
+	r.format = c.Format
 	if r.expires, err = c.expiry(); err != nil {
 		return nil, fmt.Errorf("reading %s: %w", filepath.Join(dir, stateDir, configName), err)
 	}
@@ -346,7 +359,7 @@ func Open(dir, keysDir string, opts ...Option) (*Repo, error) {
 }
 
 func (r *Repo) writeConfig() error {
-	data, err := json.MarshalIndent(configFor(r.expires), "", "  ")
+	data, err := json.MarshalIndent(configFor(r.format, r.expires), "", "  ")
 	if err != nil {
 		return err
 	}

@@ -81,7 +81,7 @@ func TestRotateRoot(t *testing.T) {
 	}
 	// The online key did not change: adding still works.
 	f.add(f.wheel("demo", "1.1"))
-	checkTarget(t, refreshed(t, srv, t.TempDir(), root1, f.clock.Now()), f, "packages/demo-1.1-py3-none-any.whl")
+	checkFile(t, refreshed(t, srv, t.TempDir(), root1, f.clock.Now()), f, "demo", "demo-1.1-py3-none-any.whl")
 }
 
 // TestRotateOnline: a new online key for snapshot, timestamp and the bins;
@@ -135,7 +135,7 @@ func TestRotateOnline(t *testing.T) {
 
 	for _, metaDir := range []string{cached, t.TempDir()} {
 		up := refreshed(t, srv, metaDir, f.firstRoot(), f.clock.Now())
-		checkTarget(t, up, f, "packages/demo-1.0-py3-none-any.whl")
+		checkFile(t, up, f, "demo", "demo-1.0-py3-none-any.whl")
 	}
 	// Later operations sign with the new key alone.
 	f.add(f.wheel("demo", "1.1"))
@@ -145,7 +145,7 @@ func TestRotateOnline(t *testing.T) {
 		t.Fatalf("timestamp after the rotation signed by %v", ts.Signatures)
 	}
 	up := refreshed(t, srv, cached, f.firstRoot(), f.clock.Now())
-	checkTarget(t, up, f, "packages/demo-1.1-py3-none-any.whl")
+	checkFile(t, up, f, "demo", "demo-1.1-py3-none-any.whl")
 }
 
 // TestRotateTargets: a new targets key; clients follow.
@@ -155,7 +155,7 @@ func TestRotateTargets(t *testing.T) {
 	srv := f.serve()
 	f.rotate(TargetsKeys, RotateOptions{})
 	up := refreshed(t, srv, t.TempDir(), f.firstRoot(), f.clock.Now())
-	checkTarget(t, up, f, "simple/demo/index.html")
+	checkFile(t, up, f, "demo", "demo-1.0-py3-none-any.whl")
 	if n := pemCount(t, filepath.Join(f.keys, keysRetired, keysTargets)); n != 1 {
 		t.Fatalf("%d retired targets keys", n)
 	}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -60,6 +61,10 @@ type state struct {
 	// afterCommit runs once the new metadata is published (deleting the
 	// plain names of removed files).
 	afterCommit []func() error
+
+	// migrated is set once migrate has dropped the targets of format 1:
+	// the configuration records format 2 after the commit.
+	migrated bool
 
 	report *Report
 }
@@ -382,6 +387,9 @@ func (st *state) signed(role string, v int64) {
 // write writes a file of the repository atomically (see writeFileAtomic)
 // and records it in the report.
 func (st *state) write(rel string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(filepath.Join(st.r.dir, filepath.FromSlash(rel))), 0o755); err != nil {
+		return err
+	}
 	if err := writeFileAtomic(filepath.Join(st.r.dir, filepath.FromSlash(rel)), data, 0o644); err != nil {
 		return fmt.Errorf("writing %s: %w", rel, err)
 	}
@@ -399,13 +407,17 @@ func hashName(targetPath string, sum []byte) string {
 
 // writeTarget publishes a target from bytes: its plain name and its
 // consistent-snapshot name (one file, two links), then records it in its
-// bin. Unchanged content writes nothing.
+// bin. Content its bin already signs, under both names, writes nothing.
 func (st *state) writeTarget(targetPath string, data []byte) error {
 	sum := sha256.Sum256(data)
 	if t, ok, err := st.target(targetPath); err != nil {
 		return err
-	} else if ok && t.Length == int64(len(data)) && bytes.Equal(t.Hashes["sha256"], sum[:]) {
-		return nil
+	} else if ok && targetHolds(t, data) {
+		// Signed already; the plain name may still hold what an
+		// interrupted operation wrote.
+		if cur, err := os.ReadFile(filepath.Join(st.r.dir, filepath.FromSlash(targetPath))); err == nil && bytes.Equal(cur, data) {
+			return nil
+		}
 	}
 	if err := st.publish(targetPath, sum[:], func(f *os.File) error {
 		_, err := f.Write(data)
@@ -416,32 +428,53 @@ func (st *state) writeTarget(targetPath string, data []byte) error {
 	return st.setTarget(targetPath, int64(len(data)), sum[:])
 }
 
-// copyTarget publishes a target from a local file, streaming it, and
-// returns its length and sha256.
-func (st *state) copyTarget(targetPath, src string) (int64, []byte, error) {
+// copyFile publishes a file that is not a target (a distribution) from a
+// local file under its plain name only, streaming it through a temporary
+// file in the same folder, and returns its length and sha256. A published
+// name keeps its content, so no consistent-snapshot copy is needed: the
+// signed page gives its hash and size.
+func (st *state) copyFile(rel, src string) (int64, []byte, error) {
 	in, err := os.Open(src)
 	if err != nil {
 		return 0, nil, err
 	}
 	defer in.Close()
-	length, sum, err := hashReader(in)
-	if err != nil {
-		return 0, nil, fmt.Errorf("reading %s: %w", src, err)
-	}
-	if _, err := in.Seek(0, io.SeekStart); err != nil {
-		return 0, nil, err
-	}
-	err = st.publish(targetPath, sum, func(f *os.File) error {
-		n, err := io.Copy(f, in)
-		if err == nil && n != length {
-			err = fmt.Errorf("%s changed while it was copied", src)
-		}
-		return err
-	})
+	name := filepath.Join(st.r.dir, filepath.FromSlash(rel))
+	tmp, err := os.CreateTemp(filepath.Dir(name), ".tmp-*")
 	if err != nil {
 		return 0, nil, err
 	}
-	return length, sum, st.setTarget(targetPath, length, sum)
+	defer os.Remove(tmp.Name())
+	h := sha256.New()
+	length, err := io.Copy(io.MultiWriter(tmp, h), in)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if err == nil {
+		err = tmp.Chmod(0o644)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), name)
+	}
+	if err != nil {
+		return 0, nil, fmt.Errorf("writing %s: %w", rel, err)
+	}
+	st.touch(rel)
+	st.report.Written = append(st.report.Written, rel)
+	return length, h.Sum(nil), nil
+}
+
+// writeIfChanged writes a file that is not a target (an HTML page) unless
+// it already holds data.
+func (st *state) writeIfChanged(rel string, data []byte) error {
+	old, err := os.ReadFile(filepath.Join(st.r.dir, filepath.FromSlash(rel)))
+	if err == nil && bytes.Equal(old, data) {
+		return nil
+	}
+	return st.write(rel, data)
 }
 
 // publish writes a target's content with fill to a temporary file, links
@@ -596,7 +629,62 @@ func (r *Repo) update(ctx context.Context, fn func(*state) error) (*Report, erro
 	if err := st.commit(ctx); err != nil {
 		return st.report, err
 	}
+	if st.migrated {
+		r.format = formatPageTargets
+		if err := r.writeConfig(); err != nil {
+			return st.report, err
+		}
+	}
 	return st.report, nil
+}
+
+// isPageTarget reports whether a target path is a project's JSON page,
+// simple/<project>/index.json: the only kind of target of format 2.
+func isPageTarget(targetPath string) bool {
+	project, ok := strings.CutPrefix(targetPath, simpleDir+"/")
+	if !ok {
+		return false
+	}
+	project, ok = strings.CutSuffix(project, "/index.json")
+	return ok && project != "" && !strings.Contains(project, "/")
+}
+
+// migrate turns a format 1 repository, which signed every page,
+// distribution and .metadata file, into format 2, which signs only the
+// JSON pages: every other target leaves its bin (each bin that held one is
+// re-signed, once), its consistent-snapshot copy is left for prune, and
+// the configuration records format 2 after the commit. The files stay,
+// and clients of either kind keep working: a file that is no longer a
+// target is verified against its signed page.
+func (st *state) migrate() error {
+	if st.r.format >= formatPageTargets {
+		return nil
+	}
+	dropped, bins := 0, 0
+	for _, name := range st.succinct().GetRoles() {
+		b, err := st.bin(name)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for p, t := range b.Signed.Targets {
+			if !isPageTarget(p) {
+				st.superseded(p, t)
+				delete(b.Signed.Targets, p)
+				n++
+			}
+		}
+		if n > 0 {
+			st.changed[name] = true
+			dropped += n
+			bins++
+		}
+	}
+	st.migrated = true
+	if dropped > 0 {
+		st.report.Warnings = append(st.report.Warnings, fmt.Sprintf("migrated the repository to format 2: %d targets other than the JSON project pages left %d bins; files are now verified against the hashes and sizes in their signed pages (docs/repository-layout.md)", dropped, bins))
+	}
+	return nil
 }
 
 // removeAfterCommit deletes a repository file once the metadata that no

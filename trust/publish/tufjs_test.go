@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -57,15 +60,19 @@ func tufjsDir(t *testing.T) string {
 type tufjsResult struct {
 	RootVersion int `json:"root_version"`
 	Targets     []struct {
-		Path string `json:"path"`
-		File string `json:"file"`
+		Path  string `json:"path"`
+		File  string `json:"file"`
+		Files []struct {
+			Filename string `json:"filename"`
+			File     string `json:"file"`
+		} `json:"files"`
 	} `json:"targets"`
 }
 
-// runTufjs runs the harness against the served repository with the
-// trusted metadata in metaDir (root.json at first) and checks that every
-// file it downloaded equals the repository's.
-func runTufjs(t *testing.T, f *fixture, srvURL, metaDir string, paths ...string) tufjsResult {
+// tufjs runs the harness against the served repository with the trusted
+// metadata in metaDir and returns its output; its error carries what
+// tuf-js printed on stderr.
+func tufjs(t *testing.T, srvURL, metaDir string, paths ...string) ([]byte, error) {
 	t.Helper()
 	dir := tufjsDir(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
@@ -77,15 +84,30 @@ func runTufjs(t *testing.T, f *fixture, srvURL, metaDir string, paths ...string)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("tuf-js failed: %v\n%s", err, stderr.String())
+		return nil, fmt.Errorf("tuf-js failed: %v\n%s", err, stderr.String())
+	}
+	return stdout.Bytes(), nil
+}
+
+// runTufjs runs the harness against the served repository with the
+// trusted metadata in metaDir (root.json at first) and checks that every
+// target it downloaded, and every file it verified against a downloaded
+// page, equals the repository's. It returns the result and the names of
+// the files verified through pages.
+func runTufjs(t *testing.T, f *fixture, srvURL, metaDir string, paths ...string) (tufjsResult, []string) {
+	t.Helper()
+	stdout, err := tufjs(t, srvURL, metaDir, paths...)
+	if err != nil {
+		t.Fatal(err)
 	}
 	var res tufjsResult
-	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
-		t.Fatalf("tuf-js output %q: %v", stdout.String(), err)
+	if err := json.Unmarshal(stdout, &res); err != nil {
+		t.Fatalf("tuf-js output %q: %v", stdout, err)
 	}
 	if len(res.Targets) != len(paths) {
 		t.Fatalf("tuf-js downloaded %d targets, want %d", len(res.Targets), len(paths))
 	}
+	var files []string
 	for _, tg := range res.Targets {
 		got, err := os.ReadFile(tg.File)
 		if err != nil {
@@ -94,14 +116,26 @@ func runTufjs(t *testing.T, f *fixture, srvURL, metaDir string, paths ...string)
 		if !bytes.Equal(got, f.read(tg.Path)) {
 			t.Fatalf("tuf-js's %s differs from the repository's", tg.Path)
 		}
+		for _, pf := range tg.Files {
+			got, err := os.ReadFile(pf.File)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, f.read("packages/"+pf.Filename)) {
+				t.Fatalf("tuf-js's %s differs from the repository's", pf.Filename)
+			}
+			files = append(files, pf.Filename)
+		}
 	}
-	return res
+	return res, files
 }
 
 // TestTufJS: tuf-js, an independent TUF client, refreshes a published
-// repository (succinct hashed bins, consistent snapshots) and downloads
-// and verifies pages, a wheel, its .metadata and an sdist; then follows a
-// root rotation and an online-key rotation from the first root.
+// repository (succinct hashed bins, consistent snapshots), downloads and
+// verifies the project's JSON page, the one target, and through it the
+// wheel and the sdist (against the page's sha256 and size); finds that
+// neither the HTML page nor a file is a target; then follows a root
+// rotation and an online-key rotation from the first root.
 func TestTufJS(t *testing.T) {
 	f := newFixture(t, InitOptions{})
 	f.add(f.wheel("demo", "1.0", "Requires-Python: >=3.8"), f.sdist("demo", "1.0"))
@@ -110,15 +144,14 @@ func TestTufJS(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(metaDir, "root.json"), f.root(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	paths := []string{
-		"simple/demo/index.json",
-		"simple/demo/index.html",
-		"packages/demo-1.0-py3-none-any.whl",
-		"packages/demo-1.0-py3-none-any.whl.metadata",
-		"packages/demo-1.0.tar.gz",
+	res, files := runTufjs(t, f, srv.URL, metaDir, "simple/demo/index.json")
+	if res.RootVersion != 1 || !slices.Equal(files, []string{"demo-1.0-py3-none-any.whl", "demo-1.0.tar.gz"}) {
+		t.Fatalf("root v%d, files %v", res.RootVersion, files)
 	}
-	if res := runTufjs(t, f, srv.URL, metaDir, paths...); res.RootVersion != 1 {
-		t.Fatalf("root v%d", res.RootVersion)
+	for _, p := range []string{"simple/demo/index.html", "packages/demo-1.0-py3-none-any.whl"} {
+		if _, err := tufjs(t, srv.URL, metaDir, p); err == nil || !strings.Contains(err.Error(), p+" is not a target") {
+			t.Errorf("tuf-js on %s: %v, want: not a target", p, err)
+		}
 	}
 
 	// Rotations: root twice, then the online key; a client that starts
@@ -131,10 +164,13 @@ func TestTufJS(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(fresh, "root.json"), f.firstRoot(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	paths = append(paths, "packages/demo-1.1-py3-none-any.whl")
 	for _, dir := range []string{metaDir, fresh} {
-		if res := runTufjs(t, f, srv.URL, dir, paths...); res.RootVersion != 4 {
+		res, files := runTufjs(t, f, srv.URL, dir, "simple/demo/index.json")
+		if res.RootVersion != 4 {
 			t.Fatalf("tuf-js trusts root v%d after three rotations, want v4", res.RootVersion)
+		}
+		if !slices.Contains(files, "demo-1.1-py3-none-any.whl") {
+			t.Fatalf("tuf-js verified %v", files)
 		}
 	}
 }

@@ -86,8 +86,7 @@ type Options struct {
 	// (S3 answers 403).
 	MissingStatus int
 	// Warehouse selects the Warehouse/RSTUF layout: a project's HTML page
-	// is the target named after the project, with a blake2b-256 hash, and
-	// distribution files are not targets.
+	// is the target named after the project, with a blake2b-256 hash.
 	Warehouse bool
 	// MetaHashes puts the length and sha256 of snapshot.json in the
 	// timestamp, and of every targets role in the snapshot.
@@ -100,9 +99,11 @@ type File struct {
 	Name string
 	// Data is its content.
 	Data []byte
-	// NotTarget leaves the file out of the TUF metadata (gopip layout): it
-	// is then vouched for only by the hash in its verified page.
-	NotTarget bool
+	// Target makes the file a target too, "packages/<filename>", as a
+	// repository of the gopip-files layout signs it. By default a file is
+	// not in the TUF metadata: its verified page vouches for it, as in the
+	// gopip and Warehouse layouts.
+	Target bool
 	// RequiresPython is the page's data-requires-python.
 	RequiresPython string
 }
@@ -373,21 +374,22 @@ func Normalize(name string) string {
 }
 
 // AddProject adds distribution files to a project (created if new) and
-// rewrites its pages, simple/<project>/index.json (PEP 691) and
-// index.html (PEP 503), linking the files relatively as
-// ../../packages/<filename>#sha256=<hex>. In the gopip layout the pages
-// and the files are targets (unless File.NotTarget); in the Warehouse
-// layout the HTML page is the target <project> with a blake2b-256 hash.
+// rewrites its pages, simple/<project>/index.json (PEP 691, with each
+// file's sha256 and size) and index.html (PEP 503), linking the files
+// relatively as ../../packages/<filename>#sha256=<hex>. In the gopip layout
+// the JSON page is the project's target and the HTML page is served
+// unsigned; in the Warehouse layout the HTML page is the target <project>
+// with a blake2b-256 hash. Files are served unsigned unless File.Target.
 // It is published by the next Publish.
 func (r *Repo) AddProject(project string, files ...File) {
 	name := Normalize(project)
 	r.projects[name] = append(r.projects[name], files...)
 	for _, f := range files {
 		p := "packages/" + f.Name
-		if f.NotTarget || r.opts.Warehouse {
-			r.SetFile(p, f.Data)
-		} else {
+		if f.Target {
 			r.AddTarget(p, f.Data)
+		} else {
+			r.SetFile(p, f.Data)
 		}
 	}
 	jsonPage, htmlPage := r.Pages(name)
@@ -402,7 +404,7 @@ func (r *Repo) AddProject(project string, files ...File) {
 		return
 	}
 	r.AddTarget("simple/"+name+"/index.json", jsonPage)
-	r.AddTarget("simple/"+name+"/index.html", htmlPage)
+	r.SetFile("simple/"+name+"/index.html", htmlPage)
 }
 
 // Pages renders a project's PEP 691 JSON and PEP 503 HTML pages.

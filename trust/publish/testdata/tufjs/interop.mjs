@@ -8,8 +8,14 @@
 // The script refreshes the top-level metadata (following root rotations),
 // looks each target PATH up through the delegations, downloads it by its
 // consistent-snapshot name and lets tuf-js verify its length and hashes.
+// A target that is a project's JSON page (simple/<project>/index.json) then
+// vouches for the files it lists, which are not targets: each is downloaded
+// from its URL (relative to the page) and checked against the page's
+// sha256 and size, as the repository layout asks of clients.
 // It prints one JSON object: the trusted root version and, per target, the
-// file it wrote. Any failure exits 1 with the error on stderr.
+// file it wrote and the page's files it verified. Any failure exits 1 with
+// the error on stderr.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Updater } from 'tuf-js';
@@ -37,11 +43,37 @@ try {
       throw new Error(`${p} is not a target`);
     }
     const file = await updater.downloadTarget(info, path.join(targetDir, `${i}-${path.basename(p)}`));
-    targets.push({ path: p, file, length: info.length, hashes: info.hashes });
+    const files = /^simple\/[^/]+\/index\.json$/.test(p) ? await pageFiles(p, file, i) : [];
+    targets.push({ path: p, file, length: info.length, hashes: info.hashes, files });
   }
   const root = JSON.parse(fs.readFileSync(path.join(metadataDir, 'root.json'), 'utf8'));
   console.log(JSON.stringify({ root_version: root.signed.version, targets }));
 } catch (err) {
   console.error(`tuf-js: ${err.name}: ${err.message}`);
   process.exit(1);
+}
+
+// pageFiles downloads every file a verified PEP 691 page lists and checks
+// it against the page's sha256 and size (PEP 700).
+async function pageFiles(pagePath, pageFile, i) {
+  const page = JSON.parse(fs.readFileSync(pageFile, 'utf8'));
+  const pageURL = new URL(pagePath.replace(/index\.json$/, ''), targetBaseUrl);
+  const out = [];
+  for (const f of page.files) {
+    const url = new URL(f.url, pageURL);
+    const resp = await fetch(url);
+    if (!resp.ok) {
+      throw new Error(`${url}: ${resp.status}`);
+    }
+    const data = Buffer.from(await resp.arrayBuffer());
+    const sha256 = crypto.createHash('sha256').update(data).digest('hex');
+    if (data.length !== f.size || sha256 !== f.hashes.sha256) {
+      throw new Error(`${f.filename}: ${data.length} bytes, sha256 ${sha256}; the verified page gives ${f.size}, ${f.hashes.sha256}`);
+    }
+    const file = path.join(targetDir, `${i}-files`, f.filename);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, data);
+    out.push({ filename: f.filename, file });
+  }
+  return out;
 }
