@@ -50,6 +50,7 @@ type ArchiveError struct {
 	Reason  string
 }
 
+// Error names the archive, the entry and the reason.
 func (e *ArchiveError) Error() string {
 	if e.Entry == "" {
 		return fmt.Sprintf("unsafe source archive %s: %s", e.Archive, e.Reason)

@@ -141,7 +141,7 @@ func New(opts Options) (*Builder, error) {
 
 // Close removes the Builder's temporary directories: unpacked sources,
 // build environments and wheels not yet moved out. Results already
-// returned stay.
+// returned stay. Call it once every call to the Builder has returned.
 func (b *Builder) Close() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -89,6 +89,9 @@ func (c *wheelCache) store(keyDir, wheel string) (string, error) {
 // (a hard link when possible, else a copy to a temporary file renamed
 // into place), replacing a file of that name.
 func placeFile(src, dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
 	dst := filepath.Join(dir, filepath.Base(src))
 	if sameFile(src, dst) {
 		return dst, nil

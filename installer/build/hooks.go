@@ -51,6 +51,9 @@ type HookError struct {
 	Err error
 }
 
+// Error reads like pip's subprocess error: what failed for which project,
+// the exit code, and the output between "[N lines of output]" and
+// "[end of output]".
 func (e *HookError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s for %s failed: %s", hookActivity(e.Hook), e.Project, e.Reason)
@@ -72,6 +75,7 @@ func (e *HookError) Error() string {
 	return b.String()
 }
 
+// Unwrap returns Err.
 func (e *HookError) Unwrap() error { return e.Err }
 
 // hookActivity is how pip describes what a hook does ("Building wheel for

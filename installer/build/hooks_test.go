@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestInTreeBackendEveryHook builds a project whose backend lives in the
@@ -307,5 +308,34 @@ func TestEditable(t *testing.T) {
 	_, err = b.Editable(context.Background(), plain, t.TempDir())
 	if !errors.Is(err, ErrHookMissing) || !strings.Contains(err.Error(), "missing the 'build_editable' hook") {
 		t.Errorf("editable without the hook: %v", err)
+	}
+}
+
+// TestCancel: cancelling ctx kills the hook and its children at once; the
+// error says it was interrupted.
+func TestCancel(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		"pyproject.toml": "[build-system]\nrequires = []\nbuild-backend = \"slow\"\nbackend-path = [\".\"]\n",
+		"slow.py": `import subprocess, sys, time
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    print("sleeping", flush=True)
+    time.sleep(60)
+`,
+	})
+	b, _ := newBuilder(t, Options{NoIsolation: true})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		time.Sleep(500 * time.Millisecond)
+		cancel()
+	}()
+	start := time.Now()
+	_, err := b.Wheel(ctx, dir, t.TempDir())
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v, want context.Canceled", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("took %v to stop", d)
 	}
 }

@@ -60,10 +60,12 @@ type PyprojectError struct {
 	Err error
 }
 
+// Error gives pip's message and context on one line.
 func (e *PyprojectError) Error() string {
 	return fmt.Sprintf("can not process %s: %s", e.Project, strings.ReplaceAll(e.Context, "\n", " "))
 }
 
+// Unwrap returns the TOML error, if any.
 func (e *PyprojectError) Unwrap() error { return e.Err }
 
 // Reference is the error's reference, as pip prints it ("error: <ref>").
