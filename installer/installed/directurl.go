@@ -11,10 +11,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/gopip/gopip/internal/pystr"
+	"github.com/gopip/gopip/internal/pyurl"
 )
 
 // DirectURL is the content of direct_url.json (PEP 610), recorded for
@@ -220,13 +219,15 @@ var envVarUserRE = regexp.MustCompile(`^\$\{[A-Za-z0-9-_]+\}(:\$\{[A-Za-z0-9-_]+
 // RedactedURL returns URL without a user:password part, unless it is made
 // of environment variables (PEP 610) or is git's "git@" user (pip's
 // DirectUrl.redacted_url). The URL goes through Python's urlsplit and
-// urlunsplit as in pip, which for example lower-cases the scheme.
+// urlunsplit as in pip, which for example lower-cases the scheme. Where
+// urlsplit refuses the host (unbalanced brackets, not an IP address inside
+// them), pip fails; RedactedURL still removes the credentials.
 func (u *DirectURL) RedactedURL() string {
-	p := urlSplit(u.URL)
-	if userPass, rest, ok := strings.Cut(p.netloc, "@"); ok {
+	p, _ := pyurl.Split(u.URL)
+	if userPass, rest, ok := strings.Cut(p.Netloc, "@"); ok {
 		keep := (u.VCS != nil && u.VCS.VCS == "git" && userPass == "git") || envVarUserRE.MatchString(userPass)
 		if !keep {
-			p.netloc = rest
+			p.Netloc = rest
 		}
 	}
 	return p.String()
@@ -334,116 +335,7 @@ func FileURLToPath(url string) (string, error) {
 	if !strings.HasPrefix(url, "file:") {
 		return "", fmt.Errorf("You can only turn file: urls into filenames (not %s)", pyRepr(url))
 	}
-	p := urlSplit(url)
-	if p.netloc != "" && p.netloc != "localhost" {
-		return "", fmt.Errorf("non-local file URIs are not supported on this platform: %s", pyRepr(url))
-	}
-	return pyUnquote(p.path), nil
-}
-
-// splitURL holds the five parts of Python's urllib.parse.urlsplit.
-type splitURL struct {
-	scheme, netloc, path, query, fragment string
-}
-
-const schemeChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-."
-
-// urlSplit is Python 3.11's urllib.parse.urlsplit (without its IPv6
-// checks).
-func urlSplit(url string) splitURL {
-	url = strings.TrimLeftFunc(url, func(r rune) bool { return r <= ' ' })
-	url = strings.NewReplacer("\t", "", "\r", "", "\n", "").Replace(url)
-	var p splitURL
-	if i := strings.IndexByte(url, ':'); i > 0 && url[0] < utf8.RuneSelf && unicode.IsLetter(rune(url[0])) {
-		ok := true
-		for _, c := range url[:i] {
-			if !strings.ContainsRune(schemeChars, c) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			p.scheme, url = strings.ToLower(url[:i]), url[i+1:]
-		}
-	}
-	if strings.HasPrefix(url, "//") {
-		end := len(url)
-		if i := strings.IndexAny(url[2:], "/?#"); i >= 0 {
-			end = i + 2
-		}
-		p.netloc, url = url[2:end], url[end:]
-	}
-	if before, after, ok := strings.Cut(url, "#"); ok {
-		url, p.fragment = before, after
-	}
-	if before, after, ok := strings.Cut(url, "?"); ok {
-		url, p.query = before, after
-	}
-	p.path = url
-	return p
-}
-
-var usesNetloc = map[string]bool{
-	"": true, "ftp": true, "http": true, "gopher": true, "nntp": true, "telnet": true,
-	"imap": true, "wais": true, "file": true, "mms": true, "https": true, "shttp": true,
-	"snews": true, "prospero": true, "rtsp": true, "rtsps": true, "rtspu": true,
-	"rsync": true, "svn": true, "svn+ssh": true, "sftp": true, "nfs": true, "git": true,
-	"git+ssh": true, "ws": true, "wss": true,
-}
-
-// String is Python's urllib.parse.urlunsplit.
-func (p splitURL) String() string {
-	url := p.path
-	if p.netloc != "" || (p.scheme != "" && usesNetloc[p.scheme] && !strings.HasPrefix(url, "//")) {
-		if url != "" && url[0] != '/' {
-			url = "/" + url
-		}
-		url = "//" + p.netloc + url
-	}
-	if p.scheme != "" {
-		url = p.scheme + ":" + url
-	}
-	if p.query != "" {
-		url += "?" + p.query
-	}
-	if p.fragment != "" {
-		url += "#" + p.fragment
-	}
-	return url
-}
-
-// pyUnquote is urllib.parse.unquote: %XX escapes decoded as UTF-8 (invalid
-// sequences replaced by U+FFFD), malformed escapes left as they are.
-func pyUnquote(s string) string {
-	if !strings.Contains(s, "%") {
-		return s
-	}
-	var out strings.Builder
-	var pending []byte
-	flush := func() {
-		for len(pending) > 0 {
-			r, size := utf8.DecodeRune(pending)
-			out.WriteRune(r) // RuneError for invalid bytes, as errors="replace"
-			pending = pending[size:]
-		}
-	}
-	for i := 0; i < len(s); {
-		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
-			v, _ := strconv.ParseUint(s[i+1:i+3], 16, 8)
-			pending = append(pending, byte(v))
-			i += 3
-			continue
-		}
-		flush()
-		out.WriteByte(s[i])
-		i++
-	}
-	flush()
-	return out.String()
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+	return pyurl.ToPath(url)
 }
 
 // pyRepr formats a decoded JSON value the way Python's repr() shows the

@@ -108,6 +108,7 @@ var directURLCorpus = []string{
 	`{"url": "file:///home/u/proj", "dir_info": {"editable": true}}`,
 	`{"url": "file:///home/u/pr%C3%B6j%20x%zz%C3", "dir_info": {"editable": false}}`,
 	`{"url": "file://localhost/srv/p", "dir_info": {}}`,
+	`{"url": "file:///x%E2%82%FF%FFy", "dir_info": {"editable": true}}`,
 	`{"url": "file:///ü", "dir_info": {"editable": true}, "extra_key": 1}`,
 	`{"url": "https://x?", "archive_info": {}}`,
 	`{"dir_info": {}}`,

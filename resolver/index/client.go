@@ -13,6 +13,7 @@ import (
 
 	"github.com/gopip/gopip/internal/coremeta"
 	"github.com/gopip/gopip/internal/httpx"
+	"github.com/gopip/gopip/internal/pyurl"
 )
 
 // Options configure a Client. They mirror pip's index options.
@@ -145,9 +146,10 @@ func exists(p string) bool {
 	return err == nil
 }
 
-// fileURL is pip's path_to_url: "file://" and the quoted absolute path.
+// fileURL is pip's path_to_url for a path that filepath.Abs made absolute
+// and clean.
 func fileURL(abs string) string {
-	return "file://" + pyQuote(filepath.ToSlash(abs))
+	return pyurl.FileURL(filepath.ToSlash(abs))
 }
 
 // Files returns every file that the find-links locations and the indexes

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gopip/gopip/internal/httpx"
+	"github.com/gopip/gopip/internal/pyurl"
 	"github.com/gopip/gopip/resolver/pep440"
 	"github.com/gopip/gopip/resolver/tags"
 )
@@ -221,7 +222,7 @@ func (f *File) unquotedPath() string {
 	if err != nil {
 		return ""
 	}
-	return pyUnquote(u.EscapedPath())
+	return pyurl.Unquote(u.EscapedPath())
 }
 
 // pipSplitext is pip's utils.misc.splitext: posixpath.splitext, with

@@ -291,6 +291,9 @@ func TestResolveLink(t *testing.T) {
 		{"/p/x.whl;params=1", "https://user:pw@pypi.example/p/x.whl;params=1"},
 		{"https://other.example/x.whl#sha256=ab", "https://other.example/x.whl#sha256=ab"},
 		{"file:///tmp/x y.whl", "file:///tmp/x%20y.whl"},
+		// Invalid UTF-8: one U+FFFD per byte that starts no sequence, one for
+		// the cut-short "%E2%82", as Python's unquote decodes.
+		{"/p/%FF%FF%E2%82.whl", "https://user:pw@pypi.example/p/%EF%BF%BD%EF%BF%BD%EF%BF%BD.whl"},
 	} {
 		u, err := resolveLink(base, tc.href)
 		if err != nil {

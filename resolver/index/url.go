@@ -5,7 +5,8 @@ import (
 	"path"
 	"regexp"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/gopip/gopip/internal/pyurl"
 )
 
 // resolveLink joins href to base the way pip builds a Link's URL
@@ -77,11 +78,11 @@ func cleanPath(u *url.URL) {
 	var b strings.Builder
 	last := 0
 	for _, m := range reservedRE.FindAllStringIndex(p, -1) {
-		b.WriteString(pyQuote(pyUnquote(p[last:m[0]])))
+		b.WriteString(pyurl.Quote(pyurl.Unquote(p[last:m[0]])))
 		b.WriteString(strings.ToUpper(p[m[0]:m[1]]))
 		last = m[1]
 	}
-	b.WriteString(pyQuote(pyUnquote(p[last:])))
+	b.WriteString(pyurl.Quote(pyurl.Unquote(p[last:])))
 	b.WriteString(params)
 	raw := b.String()
 	dec, err := url.PathUnescape(raw)
@@ -91,66 +92,15 @@ func cleanPath(u *url.URL) {
 	u.Path, u.RawPath = dec, raw
 }
 
-// pyUnquote is urllib.parse.unquote: valid %XX escapes are decoded, the
-// bytes read as UTF-8 with invalid sequences replaced by U+FFFD.
-func pyUnquote(s string) string {
-	if !strings.Contains(s, "%") {
-		return s
-	}
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
-			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
-			i += 2
-			continue
-		}
-		b = append(b, s[i])
-	}
-	if utf8.Valid(b) {
-		return string(b)
-	}
-	return strings.ToValidUTF8(string(b), "\uFFFD")
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c >= 'a':
-		return c - 'a' + 10
-	default:
-		return c - 'A' + 10
-	}
-}
-
-// pyQuote is urllib.parse.quote with its default safe "/": letters,
-// digits, "_.-~" and "/" are kept, every other byte of the UTF-8 form is
-// percent-encoded in upper case.
-func pyQuote(s string) string {
-	const hexDigits = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("_.-~/", c) >= 0 {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hexDigits[c>>4])
-		b.WriteByte(hexDigits[c&15])
-	}
-	return b.String()
-}
-
 // linkFilename is pip's Link.filename: the last segment of the unquoted
 // path, trailing slashes ignored, unquoted once more (pip does unquote
 // twice). For a URL without a path segment it is the host, as in pip.
 func linkFilename(u *url.URL) string {
-	p := strings.TrimRight(pyUnquote(u.EscapedPath()), "/")
+	p := strings.TrimRight(pyurl.Unquote(u.EscapedPath()), "/")
 	if p == "" {
 		return u.Host
 	}
-	return pyUnquote(path.Base(p))
+	return pyurl.Unquote(path.Base(p))
 }
 
 // hashFragmentRE is pip's LinkHash._hash_url_fragment_re: the first
@@ -173,7 +123,7 @@ func withoutFragment(u *url.URL) string {
 // with a trailing slash.
 func projectURL(indexURL, project string) string {
 	loc := indexURL
-	name := pyQuote(normalize(project))
+	name := pyurl.Quote(normalize(project))
 	if loc == "" || strings.HasSuffix(loc, "/") {
 		loc += name
 	} else {

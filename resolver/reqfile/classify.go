@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/gopip/gopip/internal/pystr"
+	"github.com/gopip/gopip/internal/pyurl"
 	"github.com/gopip/gopip/resolver/pep508"
 )
 
@@ -93,18 +94,18 @@ func isInstallableDir(p string) bool {
 // link is the part of pip's models.link.Link used here.
 type link struct {
 	url   string
-	parts splitURL
+	parts pyurl.Parts
 }
 
 func newLink(url string) (*link, error) {
-	u, err := pyURLSplit(url)
+	u, err := pyurl.Split(url)
 	if err != nil {
 		return nil, err
 	}
 	return &link{url: url, parts: u}, nil
 }
 
-func (l *link) path() string { return pyUnquote(l.parts.Path) }
+func (l *link) path() string { return pyurl.Unquote(l.parts.Path) }
 
 func (l *link) filename() string {
 	name := pyBasename(strings.TrimRight(l.path(), "/"))
@@ -115,7 +116,7 @@ func (l *link) filename() string {
 		}
 		return netloc
 	}
-	return pyUnquote(name)
+	return pyurl.Unquote(name)
 }
 
 func (l *link) isWheel() bool {
@@ -243,7 +244,7 @@ func classifyLine(cwd, text string) (*classified, error) {
 		}
 		c.link = l.url
 		if l.parts.Scheme == "file" {
-			if p, err := urlToPath(l.url); err == nil {
+			if p, err := pyurl.ToPath(l.url); err == nil {
 				c.path = pyAbspath(cwd, p)
 			}
 		}
@@ -459,7 +460,7 @@ func classifyEditable(cwd, text string) (*classified, error) {
 		}
 		c.link = urlNoExtras
 		if c.path == "" {
-			if p, err := urlToPath(urlNoExtras); err == nil {
+			if p, err := pyurl.ToPath(urlNoExtras); err == nil {
 				c.path = pyAbspath(cwd, p)
 			}
 		}

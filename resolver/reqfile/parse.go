@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/gopip/gopip/internal/pystr"
+	"github.com/gopip/gopip/internal/pyurl"
 )
 
 // Getter fetches a requirements file named by an http or https URL (pip
@@ -220,7 +221,9 @@ func breakArgsOptions(line string) (string, string) {
 func (p *parser) include(ctx context.Context, origin Origin, text, target string, constraint bool, ancestors map[string]string, depth int) error {
 	switch {
 	case schemeRE.MatchString(origin.File):
-		target = pyURLJoin(origin.File, target)
+		if joined, err := pyurl.Join(origin.File, target); err == nil {
+			target = joined
+		} // else Python raises; fetching target as written fails instead
 	case !schemeRE.MatchString(target):
 		target = pyJoin(pyDirname(origin.File), target)
 	}
@@ -412,7 +415,7 @@ func (p *parser) read(ctx context.Context, name string, via *Origin) (string, er
 	isURL := hasScheme && (scheme == "http" || scheme == "https" || scheme == "file")
 	switch {
 	case isURL && scheme == "file":
-		path, err := urlToPath(name)
+		path, err := pyurl.ToPath(name)
 		if err != nil {
 			return "", &Error{Origin: origin, Msg: "Could not open requirements file: " + err.Error(), Err: err}
 		}

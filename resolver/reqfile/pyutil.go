@@ -3,20 +3,19 @@ package reqfile
 import (
 	"errors"
 	"fmt"
-	"net/netip"
 	"os"
-	"regexp"
-	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gopip/gopip/internal/pystr"
+	"github.com/gopip/gopip/internal/pyurl"
 )
 
-// This file holds small ports of the Python standard library functions pip's
-// requirements-file code relies on, so that edge cases (Unicode whitespace,
-// "//" at the start of a path, quoting in messages) come out as pip's do.
+// This file holds small ports of the Python standard library path functions
+// and of pip's netloc helpers that only the requirements-file code needs, so
+// that edge cases ("//" at the start of a path, IPv6 hosts) come out as
+// pip's do. Python's str and URL functions are in internal/pystr and
+// internal/pyurl.
 
 // Path functions of Python's posixpath. They differ from path/filepath in
 // what they leave alone: join does not clean, dirname keeps "a//" forms,
@@ -124,260 +123,8 @@ func exists(p string) bool {
 	return err == nil
 }
 
-// URL functions of Python's urllib.parse.
-
-// splitURL is the part of urllib.parse.urlsplit pip's link handling uses.
-type splitURL struct {
-	Scheme, Netloc, Path, Query, Fragment string
-}
-
-const schemeChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-."
-
-// pyURLSplit is urllib.parse.urlsplit of Python 3.11: leading C0 controls
-// and spaces dropped, tabs and newlines removed anywhere.
-func pyURLSplit(url string) (splitURL, error) {
-	url = strings.TrimLeft(url, "\x00\x01\x02\x03\x04\x05\x06\x07\x08\t\n\v\f\r\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
-	url = strings.NewReplacer("\t", "", "\r", "", "\n", "").Replace(url)
-	var u splitURL
-	if i := strings.IndexByte(url, ':'); i > 0 && isASCIILetter(url[0]) {
-		ok := true
-		for j := 0; j < i; j++ {
-			if !strings.ContainsRune(schemeChars, rune(url[j])) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			u.Scheme, url = strings.ToLower(url[:i]), url[i+1:]
-		}
-	}
-	if strings.HasPrefix(url, "//") {
-		end := len(url)
-		for _, c := range "/?#" {
-			if i := strings.IndexRune(url[2:], c); i >= 0 && i+2 < end {
-				end = i + 2
-			}
-		}
-		u.Netloc, url = url[2:end], url[end:]
-		if strings.Contains(u.Netloc, "[") != strings.Contains(u.Netloc, "]") {
-			return u, errors.New("Invalid IPv6 URL")
-		}
-		if _, rest, ok := strings.Cut(u.Netloc, "["); ok {
-			host, _, _ := strings.Cut(rest, "]")
-			if err := checkBracketedHost(host); err != nil {
-				return u, err
-			}
-		}
-	}
-	if i := strings.IndexByte(url, '#'); i >= 0 {
-		url, u.Fragment = url[:i], url[i+1:]
-	}
-	if i := strings.IndexByte(url, '?'); i >= 0 {
-		url, u.Query = url[:i], url[i+1:]
-	}
-	u.Path = url
-	return u, nil
-}
-
-func isASCIILetter(c byte) bool { return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') }
-
-// pyUnquote is urllib.parse.unquote: %XX escapes decoded as UTF-8, bad
-// sequences replaced by U+FFFD.
-func pyUnquote(s string) string {
-	if !strings.Contains(s, "%") {
-		return s
-	}
-	var buf []byte
-	for i := 0; i < len(s); i++ {
-		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
-			buf = append(buf, unhex(s[i+1])<<4|unhex(s[i+2]))
-			i += 2
-			continue
-		}
-		buf = append(buf, s[i])
-	}
-	var b strings.Builder
-	for len(buf) > 0 {
-		r, size := utf8.DecodeRune(buf)
-		b.WriteRune(r) // utf8.RuneError for invalid bytes, as errors="replace"
-		buf = buf[size:]
-	}
-	return b.String()
-}
-
-func isHex(c byte) bool {
-	return ('0' <= c && c <= '9') || ('a' <= c && c <= 'f') || ('A' <= c && c <= 'F')
-}
-
-func unhex(c byte) byte {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0'
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10
-	default:
-		return c - 'A' + 10
-	}
-}
-
-// pyQuote is urllib.parse.quote(s, safe="/").
-func pyQuote(s string) string {
-	const upperhex = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if isASCIILetter(c) || ('0' <= c && c <= '9') || strings.IndexByte("_.-~/", c) >= 0 {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(upperhex[c>>4])
-		b.WriteByte(upperhex[c&15])
-	}
-	return b.String()
-}
-
 // pathToURL is pip's path_to_url: an absolute, normalised file: URL.
-func pathToURL(cwd, p string) string {
-	q := pyQuote(pyAbspath(cwd, p))
-	if strings.HasPrefix(q, "//") {
-		return "file:" + q // urljoin reads "//x" as a host
-	}
-	return "file://" + q
-}
-
-// urlToPath is pip's url_to_path for a file: URL on a POSIX system.
-func urlToPath(url string) (string, error) {
-	u, err := pyURLSplit(url)
-	if err != nil {
-		return "", err
-	}
-	if u.Netloc != "" && u.Netloc != "localhost" {
-		return "", fmt.Errorf("non-local file URIs are not supported on this platform: %s", pystr.Repr(url))
-	}
-	return pyUnquote(u.Path), nil
-}
-
-var (
-	usesRelative = []string{"", "ftp", "http", "gopher", "nntp", "imap", "wais", "file", "https", "shttp", "mms", "prospero", "rtsp", "rtspu", "sftp", "svn", "svn+ssh", "ws", "wss"}
-	usesNetloc   = []string{"", "ftp", "http", "gopher", "nntp", "telnet", "imap", "wais", "file", "mms", "https", "shttp", "snews", "prospero", "rtsp", "rtspu", "rsync", "svn", "svn+ssh", "sftp", "nfs", "git", "git+ssh", "ws", "wss"}
-)
-
-// pyURLJoin is urllib.parse.urljoin, which pip uses to resolve an include
-// relative to a requirements file fetched from a URL. (Python also splits
-// ";params" off the last segment of http URLs; that only matters for a
-// ';' in the path and is not reproduced.)
-func pyURLJoin(base, ref string) string {
-	if base == "" {
-		return ref
-	}
-	if ref == "" {
-		return base
-	}
-	b, err := pyURLSplit(base)
-	if err != nil {
-		return ref
-	}
-	r, err := pyURLSplit(ref)
-	if err != nil {
-		return ref
-	}
-	if r.Scheme == "" {
-		r.Scheme = b.Scheme
-	}
-	if r.Scheme != b.Scheme || !slices.Contains(usesRelative, r.Scheme) {
-		return ref
-	}
-	if slices.Contains(usesNetloc, r.Scheme) {
-		if r.Netloc != "" {
-			return pyURLUnsplit(r)
-		}
-		r.Netloc = b.Netloc
-	}
-	if r.Path == "" {
-		r.Path = b.Path
-		if r.Query == "" {
-			r.Query = b.Query
-		}
-		return pyURLUnsplit(r)
-	}
-	baseParts := strings.Split(b.Path, "/")
-	if baseParts[len(baseParts)-1] != "" {
-		baseParts = baseParts[:len(baseParts)-1]
-	}
-	var segments []string
-	if strings.HasPrefix(r.Path, "/") {
-		segments = strings.Split(r.Path, "/")
-	} else {
-		segments = append(baseParts, strings.Split(r.Path, "/")...)
-		if len(segments) > 2 {
-			middle := slices.DeleteFunc(slices.Clone(segments[1:len(segments)-1]), func(s string) bool { return s == "" })
-			segments = append(append([]string{segments[0]}, middle...), segments[len(segments)-1])
-		}
-	}
-	var resolved []string
-	for _, seg := range segments {
-		switch seg {
-		case "..":
-			if len(resolved) > 0 {
-				resolved = resolved[:len(resolved)-1]
-			}
-		case ".":
-		default:
-			resolved = append(resolved, seg)
-		}
-	}
-	if last := segments[len(segments)-1]; last == "." || last == ".." {
-		resolved = append(resolved, "")
-	}
-	r.Path = strings.Join(resolved, "/")
-	if r.Path == "" {
-		r.Path = "/"
-	}
-	return pyURLUnsplit(r)
-}
-
-// pyURLUnsplit is urllib.parse.urlunsplit.
-func pyURLUnsplit(u splitURL) string {
-	url := u.Path
-	if u.Netloc != "" || (u.Scheme != "" && slices.Contains(usesNetloc, u.Scheme) && !strings.HasPrefix(url, "//")) {
-		if url != "" && !strings.HasPrefix(url, "/") {
-			url = "/" + url
-		}
-		url = "//" + u.Netloc + url
-	}
-	if u.Scheme != "" {
-		url = u.Scheme + ":" + url
-	}
-	if u.Query != "" {
-		url += "?" + u.Query
-	}
-	if u.Fragment != "" {
-		url += "#" + u.Fragment
-	}
-	return url
-}
-
-var ipvFutureRE = regexp.MustCompile(`^v[a-fA-F0-9]+\.(?s:.+)$`)
-
-// checkBracketedHost is urllib.parse's _check_bracketed_host: what is
-// inside [ ] must be an IPv6 address or an IPvFuture literal.
-func checkBracketedHost(host string) error {
-	if strings.HasPrefix(host, "v") {
-		if !ipvFutureRE.MatchString(host) {
-			return errors.New("IPvFuture address is invalid")
-		}
-		return nil
-	}
-	addr, err := netip.ParseAddr(host)
-	if err != nil {
-		return fmt.Errorf("%s does not appear to be an IPv4 or IPv6 address", pystr.Repr(host))
-	}
-	if addr.Is4() {
-		return errors.New("An IPv4 address cannot be in brackets")
-	}
-	return nil
-}
+func pathToURL(cwd, p string) string { return pyurl.FileURL(pyAbspath(cwd, p)) }
 
 // parseNetloc is pip's parse_netloc: the lower-case host name and the
 // port of a "host[:port]" (or bare IPv6 address) as urllib reads it.
@@ -385,7 +132,7 @@ func parseNetloc(netloc string) (host string, port int, hasPort bool, err error)
 	if strings.Count(netloc, ":") >= 2 && !strings.Contains(netloc, "@") && !strings.Contains(netloc, "[") {
 		netloc = "[" + netloc + "]"
 	}
-	u, err := pyURLSplit("https://" + netloc)
+	u, err := pyurl.Split("https://" + netloc)
 	if err != nil {
 		return "", 0, false, err
 	}
