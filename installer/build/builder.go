@@ -16,6 +16,7 @@ import (
 
 	"github.com/gopip/gopip/installer"
 	"github.com/gopip/gopip/internal/coremeta"
+	"github.com/gopip/gopip/internal/pystr"
 	"github.com/gopip/gopip/resolver/pep440"
 	"github.com/gopip/gopip/resolver/pep508"
 	"github.com/gopip/gopip/resolver/tags"
@@ -559,6 +560,12 @@ func (p *project) prepare(ctx context.Context, kind string) error {
 		if err != nil {
 			return err
 		}
+		ok := false
+		defer func() {
+			if !ok {
+				os.RemoveAll(work)
+			}
+		}()
 		dir := p.src
 		if p.archive {
 			dir = filepath.Join(work, "src")
@@ -607,11 +614,12 @@ func (p *project) prepare(ctx context.Context, kind string) error {
 			h.calls = func(hook string) { b.testCalls(label, hook) }
 		}
 		p.work, p.dir, p.bs, p.env, p.hooks = work, dir, bs, env, h
+		ok = true
 	}
 
 	if p.env != nil && !p.backend {
-		b.report(Event{Kind: EventInstallingBuildDeps, Project: p.label, Requirements: p.bs.Requires, Message: "Installing build dependencies"})
 		if len(p.bs.Requires) > 0 {
+			b.report(Event{Kind: EventInstallingBuildDeps, Project: p.label, Requirements: p.bs.Requires, Message: "Installing build dependencies"})
 			if err := b.opts.Installer.Install(ctx, p.env.overlay.path, p.bs.Requires); err != nil {
 				return fmt.Errorf("installing build dependencies for %s: %w", p.label, err)
 			}
@@ -814,7 +822,7 @@ func configJSON(cs map[string][]string) any {
 func quoteJoin(ss []string) string {
 	q := make([]string, len(ss))
 	for i, s := range ss {
-		q[i] = "'" + s + "'"
+		q[i] = pystr.Repr(s)
 	}
 	return strings.Join(q, " and ")
 }

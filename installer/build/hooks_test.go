@@ -339,3 +339,52 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
 		t.Errorf("took %v to stop", d)
 	}
 }
+
+// TestBuildRequirementChecks: what get_requires_for_build_wheel asks for
+// is checked against the build environment as pip checks it: a conflict
+// with an installed build requirement is an error naming both; what is
+// already there is not installed again.
+func TestBuildRequirementChecks(t *testing.T) {
+	interp := targetInterp(t)
+	for _, c := range []struct {
+		requires []string
+		err      string
+		calls    []installCall
+	}{
+		{[]string{"helper-dep>=2"}, "some build dependencies for demo conflict with the backend dependencies: helper-dep==1.0 is incompatible with helper-dep>=2", nil},
+		{[]string{"helper-dep>=1", "other-dep; python_version < '3'"}, "", []installCall{{"overlay", []string{"helper-dep==1.0"}}}},
+	} {
+		spec := backendSpec{Name: "demo", Version: "1.0", Requires: c.requires}
+		files := inTreeProject(spec, "demo", "")
+		files["pyproject.toml"] = strings.Replace(files["pyproject.toml"], "requires = []", `requires = ["helper-dep==1.0"]`, 1)
+		dir := t.TempDir()
+		writeTree(t, dir, files)
+		inst := newWheelInstaller(interp, testwheelFor(t, "helper-dep", "1.0"))
+		b, _ := newBuilder(t, Options{Installer: inst})
+		_, err := b.Wheel(context.Background(), dir, t.TempDir())
+		if c.err != "" {
+			if err == nil || err.Error() != c.err {
+				t.Errorf("requires %v: error %v, want %q", c.requires, err, c.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := inst.Calls(); !reflect.DeepEqual(got, c.calls) {
+			t.Errorf("requires %v: installer calls %v, want %v", c.requires, got, c.calls)
+		}
+	}
+}
+
+// TestWrongWheelName: a backend that builds another project than the
+// sdist's file name says is refused.
+func TestWrongWheelName(t *testing.T) {
+	spec := backendSpec{Name: "other", Version: "1.0"}
+	sdist := makeSdist(t, t.TempDir(), "claimed-1.0", inTreeProject(spec, "other", ""))
+	b, _ := newBuilder(t, Options{Installer: newWheelInstaller(targetInterp(t)), CacheDir: t.TempDir()})
+	_, err := b.Wheel(context.Background(), sdist, t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), `the built distribution is named "other", not "claimed"`) {
+		t.Errorf("error %v", err)
+	}
+}
