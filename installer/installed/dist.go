@@ -302,8 +302,9 @@ func dirOrDot(dir string) string {
 }
 
 // wheelFileRE is pip's Wheel.wheel_file_re, enough to tell a wheel file on
-// sys.path (whose contents pip never counts as installed).
-var wheelFileRE = regexp.MustCompile(`(?i)^(?:[^\s-]+?)-(?:[^\s-]*?)(?:-\d[^-]*?)?-[^\s-]+?-[^\s-]+?-[^\s-]+?\.whl$`)
+// sys.path (whose contents pip never counts as installed). \s and \d are
+// Python's, Unicode-aware.
+var wheelFileRE = pystr.MustCompile(`^(?:[^{s}-]+?)-(?:[^{s}-]*?)(?:-[{d}][^-]*?)?-[^{s}-]+?-[^{s}-]+?-[^{s}-]+?\.whl$`)
 
 func isWheelFile(path string) bool {
 	if !strings.HasSuffix(path, ".whl") {

@@ -144,13 +144,9 @@ func (l *link) eggFragment() (name string, ok bool, warning string) {
 	return m[1], true, warning
 }
 
-// pySpace is `\s` of a Python str pattern, for regular expressions ported
-// from pip.
-const pySpace = `\t\n\v\f\r \x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}`
-
 // wheelFileRE is pip 23.2's Wheel.wheel_file_re.
-var wheelFileRE = regexp.MustCompile(`^(?P<namever>(?P<name>[^` + pySpace + `-]+?)-(?P<ver>[^` + pySpace + `-]*?))` +
-	`((-(?P<build>\p{Nd}[^-]*?))?-(?P<pyver>[^` + pySpace + `-]+?)-(?P<abi>[^` + pySpace + `-]+?)-(?P<plat>[^` + pySpace + `-]+?)\.whl|\.dist-info)$`)
+var wheelFileRE = pystr.MustCompile(`^(?P<namever>(?P<name>[^{s}-]+?)-(?P<ver>[^{s}-]*?))` +
+	`((-(?P<build>[{d}][^-]*?))?-(?P<pyver>[^{s}-]+?)-(?P<abi>[^{s}-]+?)-(?P<plat>[^{s}-]+?)\.whl|\.dist-info)$`)
 
 // wheelNameVersion is what pip's Wheel makes of a file name: name and
 // version with '_' read as '-'.
