@@ -2,7 +2,9 @@ package installer
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -61,4 +63,43 @@ func BenchmarkInstallVsPip(b *testing.B) {
 			b.ReportMetric(float64(pipTime)/float64(gopipTime), "speedup")
 		})
 	}
+}
+
+// BenchmarkExtractWorkers installs the same wheels without byte-code,
+// in-process, with extraction pools of several sizes (the default is four
+// per CPU: creating a file waits on some disks), interleaved so that a
+// busy machine slows them alike, and reports each size's time per
+// install. Point TMPDIR at the file system to measure:
+//
+//	TMPDIR=/dev/shm go test ./installer/ -run '^$' -bench ExtractWorkers -benchtime 10x
+func BenchmarkExtractWorkers(b *testing.B) {
+	wheels := comparisonWheels(b, b.TempDir())
+	var ws []Wheel
+	for _, w := range wheels {
+		ws = append(ws, Wheel{Path: w, URL: w, Requested: true})
+	}
+	procs := runtime.GOMAXPROCS(0)
+	sizes := []int{1, procs, 4 * procs, 16 * procs}
+	times := make([]time.Duration, len(sizes))
+	b.StopTimer()
+	for i := 0; i < b.N; i++ {
+		for k, n := range sizes {
+			venv := newVenv(b)
+			env, err := NewEnvironment(inspectT(b, filepath.Join(venv, "bin", "python")), SchemeOptions{NoUser: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			start := time.Now()
+			if _, err := Install(context.Background(), env, ws, InstallOptions{extractWorkers: n}); err != nil {
+				b.Fatal(err)
+			}
+			times[k] += time.Since(start)
+			b.StopTimer()
+		}
+	}
+	for k, n := range sizes {
+		b.ReportMetric(times[k].Seconds()*1000/float64(b.N), fmt.Sprintf("ms/install-%03dworkers", n))
+	}
+	b.ReportMetric(float64(len(wheels)), "wheels")
 }
