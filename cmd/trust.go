@@ -56,8 +56,19 @@ func (g *globalOptions) dataHome() string {
 }
 
 // trustStore opens the store of trusted repositories with gopip's
-// built-in roots. Its HTTP client is built from the network options.
+// built-in roots, for the commands that read from repositories (install,
+// download, list): a repository whose metadata cannot be reached is used
+// from its cached metadata while that is valid, with a warning naming it
+// and until when (see offlineWarning). Its HTTP client is built from the
+// network options.
 func (g *globalOptions) trustStore() (*trust.Store, error) {
+	return g.openTrustStore(true)
+}
+
+// openTrustStore opens the store; allowOffline says whether a repository
+// that cannot be reached may be used from its still-valid cache (never
+// for `gopip trust refresh`, whose point is to reach it).
+func (g *globalOptions) openTrustStore(allowOffline bool) (*trust.Store, error) {
 	embedded, err := bootstrap.Repositories()
 	if err != nil {
 		return nil, err
@@ -66,11 +77,28 @@ func (g *globalOptions) trustStore() (*trust.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return trust.OpenStore(trust.StoreOptions{
+	opts := trust.StoreOptions{
 		Dir:      filepath.Join(g.dataHome(), "repositories"),
 		Client:   client,
 		Embedded: embedded,
-	})
+	}
+	if allowOffline {
+		opts.AllowOffline = true
+		opts.Offline = func(r *trust.Repository, c trust.Change, cause error) {
+			g.warn(offlineWarning(r, c, cause))
+		}
+	}
+	return trust.OpenStore(opts)
+}
+
+// offlineWarning says that a repository is used from its cache: which one,
+// why, and until when that cache can be trusted.
+func offlineWarning(r *trust.Repository, c trust.Change, cause error) string {
+	var fe *trust.FetchError
+	if errors.As(cause, &fe) {
+		cause = fe
+	}
+	return fmt.Sprintf("repository %s cannot be reached (%v); using its cached TUF metadata, still valid until %s", r.Name(), cause, c.ValidUntil().UTC().Format(time.RFC3339))
 }
 
 // trustAddOptions are the options of `gopip trust add`.
@@ -323,7 +351,7 @@ prints what changed: the version and expiry of each top-level role.`,
 }
 
 func runTrustRefresh(ctx context.Context, g *globalOptions, names []string) error {
-	store, err := g.trustStore()
+	store, err := g.openTrustStore(false)
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@
 // not list is a *NotFoundError (errors.Is(err, ErrNotFound)). Network
 // failures are *FetchError values, not verification failures; with
 // StoreOptions.AllowOffline a repository that cannot be reached is used from
-// its still-valid cache.
+// its still-valid cache, and StoreOptions.Offline is told so.
 //
 // # How bytes move
 //

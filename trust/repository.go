@@ -39,6 +39,7 @@ type Repository struct {
 	credentials  string // the index URL as given, lending its userinfo
 	embedded     []byte // the root embedded in gopip for this repository, if any
 	allowOffline bool
+	onOffline    func(*Repository, Change, error)
 	now          func() time.Time // nil: the clock; tests move it
 
 	mu      sync.Mutex
@@ -114,6 +115,19 @@ type Change struct {
 	// still-valid cached metadata was used instead (see
 	// StoreOptions.AllowOffline).
 	Offline bool
+}
+
+// ValidUntil is when the first of the trusted top-level roles expires
+// (root, timestamp, snapshot, targets): how long a repository used offline
+// can still be trusted without reaching it.
+func (c Change) ValidUntil() time.Time {
+	var t time.Time
+	for _, s := range []RoleState{c.After.Root, c.After.Timestamp, c.After.Snapshot, c.After.Targets} {
+		if !s.Expires.IsZero() && (t.IsZero() || s.Expires.Before(t)) {
+			t = s.Expires
+		}
+	}
+	return t
 }
 
 // Target is the trusted information of one target file.
@@ -194,19 +208,50 @@ func (r *Repository) refreshLocked(ctx context.Context) error {
 		if r.allowOffline && errors.As(verr, &fe) && ctx.Err() == nil {
 			// The repository cannot be reached: use the cached metadata
 			// if it is complete, correctly signed and not expired.
-			if root, rerr := r.trustedRoot(); rerr == nil {
-				if off, oerr := r.newUpdater(root, true); oerr == nil && off.Refresh() == nil {
-					r.up, r.done = off, true
-					r.change = Change{Before: before, After: trustedState(off), Offline: true}
-					return nil
+			off, oerr := r.offlineUpdater()
+			if oerr == nil {
+				r.up, r.done = off, true
+				r.change = Change{Before: before, After: trustedState(off), Offline: true}
+				if r.onOffline != nil {
+					r.onOffline(r, r.change, verr)
 				}
+				return nil
 			}
+			// Not a verification failure: the repository was not reached.
+			verr = fmt.Errorf("%w\nits cached TUF metadata cannot be used instead: %v", verr, oerr)
 		}
 		return r.finish(ctx, verr)
 	}
 	r.up, r.done = up, true
 	r.change = Change{Before: before, After: trustedState(up)}
 	return nil
+}
+
+// offlineUpdater returns an Updater that trusts the cached metadata alone
+// (go-tuf's local mode: root, timestamp, snapshot and targets read from the
+// Store and verified, expiry included, without a network request).
+func (r *Repository) offlineUpdater() (*updater.Updater, error) {
+	r.fetcher.last = fetched{} // nothing is fetched: errors name no URL
+	root, err := r.trustedRoot()
+	if err != nil {
+		return nil, err
+	}
+	off, err := r.newUpdater(root, true)
+	if err != nil {
+		return nil, r.classify(err, nil)
+	}
+	if err := off.Refresh(); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, errors.New("gopip has not refreshed it yet")
+		}
+		return nil, r.classify(err, off)
+	}
+	// go-tuf's local mode does not check the root's expiry.
+	if role := expiredRole(off); role != "" {
+		return nil, &VerificationError{Repository: r.cfg.Name, Role: role, Reason: ReasonExpired,
+			Err: &metadata.ErrExpiredMetadata{Msg: role + " metadata has expired"}}
+	}
+	return off, nil
 }
 
 // finish records a failed refresh; a cancelled one may be tried again.

@@ -303,7 +303,9 @@ func TestRefreshCancelled(t *testing.T) {
 }
 
 // TestOffline: with AllowOffline, a repository that cannot be reached is
-// used from its still-valid cache.
+// used from its still-valid cache, and StoreOptions.Offline is told once;
+// once the cache has expired, the network error is returned, saying why
+// the cache could not be used, and it is not a verification failure.
 func TestOffline(t *testing.T) {
 	repo, _ := demoRepo(t, trusttest.Options{})
 	s := testStore(t, StoreOptions{AllowOffline: true})
@@ -316,7 +318,11 @@ func TestOffline(t *testing.T) {
 		http.Error(w, "down", http.StatusServiceUnavailable)
 		return true
 	})
-	s2 := testStore(t, StoreOptions{Dir: s.Dir(), AllowOffline: true})
+	var told []error
+	var toldChange Change
+	s2 := testStore(t, StoreOptions{Dir: s.Dir(), AllowOffline: true, Offline: func(r *Repository, c Change, cause error) {
+		told, toldChange = append(told, cause), c
+	}})
 	r2, err := s2.Get("corp")
 	if err != nil {
 		t.Fatal(err)
@@ -328,14 +334,34 @@ func TestOffline(t *testing.T) {
 	if _, err := r2.TargetInfo(ctx, "simple/demo/index.json"); err != nil {
 		t.Fatal(err)
 	}
-	// Without AllowOffline the failure is an ordinary network error.
-	r3 := nextRun(t, s, "corp")
-	_, err = r3.Refresh(ctx)
 	var fe *FetchError
+	if len(told) != 1 || !errors.As(told[0], &fe) || toldChange != change {
+		t.Errorf("Offline was called %d times: %v", len(told), told)
+	}
+	if !change.ValidUntil().Equal(repo.Timestamp.Signed.Expires) {
+		t.Errorf("valid until %v, want the timestamp's expiry %v", change.ValidUntil(), repo.Timestamp.Signed.Expires)
+	}
+
+	// Two days later the cached timestamp has expired.
+	later := func() time.Time { return time.Now().Add(48 * time.Hour) }
+	told = nil
+	s3 := testStore(t, StoreOptions{Dir: s.Dir(), AllowOffline: true, now: later, Offline: s2.opts.Offline})
+	r3, err := s3.Get("corp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = r3.Refresh(ctx)
+	var ve *VerificationError
+	if !errors.As(err, &fe) || errors.As(err, &ve) || len(told) != 0 ||
+		!strings.Contains(err.Error(), "its cached TUF metadata cannot be used instead: repository corp: timestamp metadata has expired") {
+		t.Errorf("offline with an expired cache: %v", err)
+	}
+	// Without AllowOffline the failure is an ordinary network error.
+	r4 := nextRun(t, s, "corp")
+	_, err = r4.Refresh(ctx)
 	if !errors.As(err, &fe) {
 		t.Fatalf("err = %v, want a *FetchError", err)
 	}
-	var ve *VerificationError
 	if errors.As(err, &ve) {
 		t.Errorf("a network failure is a verification failure: %v", err)
 	}

@@ -30,8 +30,15 @@ type StoreOptions struct {
 	Embedded []Embedded
 	// AllowOffline lets a repository that cannot be reached use its cached
 	// metadata, as long as it is complete, correctly signed and not
-	// expired. Verification failures are never excused.
+	// expired. Verification failures are never excused; a cache that
+	// cannot be used leaves the network error, which then says why.
 	AllowOffline bool
+	// Offline, when set, is called once for each repository that falls
+	// back to its cache under AllowOffline, with what it trusts (see
+	// Change.ValidUntil) and the network error that made it fall back,
+	// so that the command can say so. It is called from whichever
+	// goroutine refreshed the repository.
+	Offline func(r *Repository, c Change, cause error)
 
 	// now replaces the clock of every Repository (tests).
 	now func() time.Time
@@ -415,6 +422,7 @@ func (s *Store) repository(id, credentials string) (*Repository, error) {
 		dir:          dir,
 		client:       s.opts.Client,
 		allowOffline: s.opts.AllowOffline,
+		onOffline:    s.opts.Offline,
 		now:          s.opts.now,
 	}
 	r.fetcher = &metadataFetcher{client: s.opts.Client, withCredentials: r.withCredentials}
