@@ -21,10 +21,32 @@ import (
 type repoOptions struct {
 	// keys is the key folder; "" means $GOPIP_REPO_KEYS, else <DIR>.keys.
 	keys string
+	// now is the repository clock (hidden --now): "" is the time of day,
+	// else an RFC 3339 time or an offset from now such as "-48h".
+	now string
 }
 
 func (o *repoOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.keys, "keys", "", "The key folder (default: $GOPIP_REPO_KEYS, else <DIR>.keys beside the repository folder).")
+	// Tests sign metadata in the past or the future with it (an expired
+	// timestamp); nobody else should.
+	f.StringVar(&o.now, "now", "", "Sign as if the time were this: an RFC 3339 time, or an offset from now such as -48h.")
+	f.MarkHidden("now")
+}
+
+// clock returns the repository clock of --now, nil for the time of day.
+func (o *repoOptions) clock() (func() time.Time, error) {
+	if o.now == "" {
+		return nil, nil
+	}
+	if t, err := time.Parse(time.RFC3339, o.now); err == nil {
+		return func() time.Time { return t }, nil
+	}
+	d, err := time.ParseDuration(o.now)
+	if err != nil {
+		return nil, fmt.Errorf("--now %q: want an RFC 3339 time or an offset such as -48h", o.now)
+	}
+	return func() time.Time { return time.Now().Add(d) }, nil
 }
 
 // keysDir resolves the key folder for the repository dir.
@@ -36,7 +58,15 @@ func (o *repoOptions) keysDir(g *globalOptions) string {
 }
 
 func (o *repoOptions) open(g *globalOptions, dir string) (*publish.Repo, error) {
-	return publish.Open(dir, o.keysDir(g))
+	now, err := o.clock()
+	if err != nil {
+		return nil, err
+	}
+	var opts []publish.Option
+	if now != nil {
+		opts = append(opts, publish.WithClock(now))
+	}
+	return publish.Open(dir, o.keysDir(g), opts...)
 }
 
 // days is a duration flag that also accepts whole days ("365d").
@@ -203,12 +233,17 @@ file to 2^bins bins (TAP 15 succinct roles). Keys are PKCS #8 PEM files, mode
 }
 
 func runRepoInit(ctx context.Context, g *globalOptions, opts *repoInitOptions, dir string) error {
+	now, err := opts.clock()
+	if err != nil {
+		return err
+	}
 	r, err := publish.Init(ctx, dir, publish.InitOptions{
 		KeysDir:       opts.keysDir(g),
 		BinBits:       opts.bins,
 		RootThreshold: opts.rootThreshold,
 		RootKeys:      opts.rootKeys,
 		Expires:       opts.expires,
+		Now:           now,
 	})
 	if err != nil {
 		return err
