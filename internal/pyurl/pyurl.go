@@ -6,7 +6,6 @@ import (
 	"net/netip"
 	"regexp"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gopip/gopip/internal/pystr"
 )
@@ -314,7 +313,7 @@ func Unquote(s string) string {
 			run = append(run, s[i])
 			i++
 		}
-		writeReplacingInvalid(&out, run)
+		out.WriteString(pystr.DecodeReplace(run))
 	}
 	return out.String()
 }
@@ -331,68 +330,6 @@ func unhex(c byte) byte {
 		return c - 'a' + 10
 	}
 	return c - 'A' + 10
-}
-
-// writeReplacingInvalid writes b as bytes.decode("utf-8", "replace") reads
-// it. utf8.DecodeRune refuses what Python's decoder refuses (overlong
-// forms, surrogates, beyond U+10FFFF) but reports one byte for each
-// invalid sequence, where Python replaces its maximal subpart as a whole.
-func writeReplacingInvalid(out *strings.Builder, b []byte) {
-	for len(b) > 0 {
-		r, size := utf8.DecodeRune(b)
-		if r == utf8.RuneError && size == 1 {
-			out.WriteRune(utf8.RuneError)
-			b = b[maximalSubpart(b):]
-			continue
-		}
-		out.Write(b[:size])
-		b = b[size:]
-	}
-}
-
-// expected is the length of the sequence the lead byte c starts, 0 for a
-// byte that cannot start one.
-func expected(c byte) int {
-	switch {
-	case c < 0x80:
-		return 1
-	case c < 0xc2:
-		return 0
-	case c < 0xe0:
-		return 2
-	case c < 0xf0:
-		return 3
-	case c < 0xf5:
-		return 4
-	}
-	return 0
-}
-
-// maximalSubpart is how many bytes at the start of b form the longest
-// prefix of a valid sequence (at least 1): what Python's decoder replaces
-// with one U+FFFD when the sequence is cut short.
-func maximalSubpart(b []byte) int {
-	want := expected(b[0])
-	if want <= 1 {
-		return 1
-	}
-	lo, hi := byte(0x80), byte(0xbf)
-	switch b[0] {
-	case 0xe0:
-		lo = 0xa0
-	case 0xed:
-		hi = 0x9f
-	case 0xf0:
-		lo = 0x90
-	case 0xf4:
-		hi = 0x8f
-	}
-	n := 1
-	for n < want && n < len(b) && lo <= b[n] && b[n] <= hi {
-		n++
-		lo, hi = 0x80, 0xbf
-	}
-	return n
 }
 
 // FileURL is pip's path_to_url for a path that is already absolute and
