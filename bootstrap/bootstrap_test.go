@@ -16,6 +16,8 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/gopip/gopip/internal/httpx"
+	"github.com/gopip/gopip/internal/pythontest"
+	"github.com/gopip/gopip/internal/testwheel"
 	"github.com/gopip/gopip/trust"
 	"github.com/gopip/gopip/trust/trusttest"
 )
@@ -208,7 +210,9 @@ func TestFirstContact(t *testing.T) {
 
 // TestBuildWithExtraRoot builds gopip with one more root in bootstrap/roots
 // (through go build -overlay, as an organisation would add a file and
-// rebuild) and runs it: the repository is trusted with no `trust add`.
+// rebuild) and runs it: the repository is trusted with no `trust add`,
+// `gopip install` installs from it, verified (no word of an index without
+// a root), and refuses a wheel the server swapped with a SECURITY ERROR.
 func TestBuildWithExtraRoot(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds gopip")
@@ -217,8 +221,15 @@ func TestBuildWithExtraRoot(t *testing.T) {
 	if err != nil {
 		t.Skip("no go tool")
 	}
+	python := pythontest.Python(t)
+	whlPath := testwheel.MustBuild(t, t.TempDir(), testwheel.Spec{Name: "demo", Version: "1.0",
+		Files: []testwheel.File{{Path: "demo/__init__.py", Data: "VERSION = '1.0'\n"}}})
+	whl, err := os.ReadFile(whlPath)
+	if err != nil {
+		t.Fatal(err)
+	}
 	repo := trusttest.New(t, trusttest.Options{BitLength: 2})
-	repo.AddProject("demo", trusttest.File{Name: "demo-1.0-py3-none-any.whl", Data: []byte("whl")})
+	repo.AddProject("demo", trusttest.File{Name: "demo-1.0-py3-none-any.whl", Data: whl})
 	repo.Publish()
 
 	tmp := t.TempDir()
@@ -251,15 +262,26 @@ func TestBuildWithExtraRoot(t *testing.T) {
 	}
 
 	home := filepath.Join(tmp, "home")
-	run := func(args ...string) string {
+	gopip := func(args ...string) (string, int) {
 		t.Helper()
 		cmd := exec.Command(bin, args...)
 		cmd.Env = []string{"HOME=" + home, "XDG_DATA_HOME=" + filepath.Join(home, "data"), "PATH=" + os.Getenv("PATH")}
 		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("gopip %v: %v\n%s", args, err, out)
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatalf("gopip %v: %v", args, err)
 		}
-		return string(out)
+		return string(out), code
+	}
+	run := func(args ...string) string {
+		t.Helper()
+		out, code := gopip(args...)
+		if code != 0 {
+			t.Fatalf("gopip %v: exit %d\n%s", args, code, out)
+		}
+		return out
 	}
 	if out := run("trust", "list"); !strings.Contains(out, "corp "+repo.IndexURL()) || !strings.Contains(out, " embedded") {
 		t.Errorf("trust list:\n%s", out)
@@ -267,5 +289,26 @@ func TestBuildWithExtraRoot(t *testing.T) {
 	out := run("trust", "refresh")
 	if want := fmt.Sprintf("  timestamp  version %d (new)", repo.Timestamp.Signed.Version); !strings.Contains(out, want) {
 		t.Errorf("trust refresh:\n%s", out)
+	}
+
+	target := filepath.Join(tmp, "target")
+	out = run("install", "--python", python, "--target", target, "-i", repo.IndexURL(), "demo")
+	if !strings.Contains(out, "Successfully installed demo-1.0") || strings.Contains(out, "no TUF root") {
+		t.Errorf("install:\n%s", out)
+	}
+	if data, err := os.ReadFile(filepath.Join(target, "demo", "__init__.py")); err != nil || string(data) != "VERSION = '1.0'\n" {
+		t.Errorf("installed demo/__init__.py: %q, %v", data, err)
+	}
+	// The server swaps the wheel: refused, nothing installed.
+	evil := append([]byte(nil), whl...)
+	evil[len(evil)/2] ^= 0xff
+	repo.SetFile("packages/demo-1.0-py3-none-any.whl", evil)
+	other := filepath.Join(tmp, "other")
+	out, code := gopip("install", "--python", python, "--target", other, "-i", repo.IndexURL(), "demo")
+	if code != 13 || !strings.Contains(out, "SECURITY ERROR\n") || !strings.Contains(out, "demo-1.0-py3-none-any.whl") {
+		t.Errorf("install of a swapped wheel: exit %d\n%s", code, out)
+	}
+	if _, err := os.Stat(filepath.Join(other, "demo")); err == nil {
+		t.Error("the swapped wheel was installed")
 	}
 }
