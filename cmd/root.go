@@ -138,6 +138,7 @@ repository publishes signed metadata.`,
 		newVersionCmd(g),
 		newTrustCmd(g),
 		newRepoCmd(g),
+		newTUFConformanceCmd(g),
 	)
 	return root
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -34,6 +35,7 @@ type Repository struct {
 	cfg          Config
 	id           string
 	dir          string
+	metaDir      string // "": dir/metadata
 	client       *httpx.Client
 	credMu       sync.Mutex
 	credentials  string // the index URL as given, lending its userinfo
@@ -82,14 +84,60 @@ func (r *Repository) Name() string { return r.cfg.Name }
 func (r *Repository) ID() string { return r.id }
 
 // Dir returns the repository's folder in the Store, which holds its
-// configuration (config.json) and its trusted metadata (metadata/).
+// configuration (config.json) and its trusted metadata (metadata/); for a
+// Repository made by OpenRepository, its metadata folder.
 func (r *Repository) Dir() string { return r.dir }
 
 // Embedded tells whether the repository's root comes with gopip
 // (package bootstrap) rather than from `gopip trust add`.
 func (r *Repository) Embedded() bool { return r.embedded != nil }
 
-func (r *Repository) metadataDir() string { return filepath.Join(r.dir, "metadata") }
+func (r *Repository) metadataDir() string {
+	if r.metaDir != "" {
+		return r.metaDir
+	}
+	return filepath.Join(r.dir, "metadata")
+}
+
+// OpenRepository returns a Repository outside any Store, whose trusted
+// metadata is the folder metadataDir itself (root.json, timestamp.json,
+// snapshot.json, targets.json and the delegated roles, unversioned names),
+// which must hold a root.json to start from: the layout of the TUF
+// conformance suite's client protocol (gopip's hidden tuf-conformance
+// command). It refreshes, looks targets up and verifies them exactly as a
+// Repository of the Store does; cfg must be complete (Config.Complete).
+func OpenRepository(cfg Config, metadataDir string, client *httpx.Client) (*Repository, error) {
+	cfg, err := cfg.Complete()
+	if err != nil {
+		return nil, err
+	}
+	if client == nil {
+		return nil, fmt.Errorf("repository %s: no HTTP client", cfg.Name)
+	}
+	if _, err := os.Stat(filepath.Join(metadataDir, "root.json")); err != nil {
+		return nil, fmt.Errorf("repository %s: no trusted root: %w", cfg.Name, err)
+	}
+	id, _ := RepositoryID(cfg.IndexURL)
+	r := &Repository{cfg: cfg, id: id, dir: metadataDir, metaDir: metadataDir, client: client}
+	r.fetcher = &metadataFetcher{client: client, withCredentials: r.withCredentials}
+	return r, nil
+}
+
+// TargetRequest returns the download request of a target (the caller sets
+// Request.Dest): its trusted length and hashes, fetched from the targets
+// URL under its consistent-snapshot name when the root asks for them.
+func (r *Repository) TargetRequest(ctx context.Context, targetPath string) (Request, error) {
+	t, err := r.TargetInfo(ctx, targetPath)
+	if err != nil {
+		return Request{}, err
+	}
+	return Request{
+		URL:    r.withCredentials(targetURL(r.cfg.TargetsURL, targetPath, t, r.consistentSnapshot())),
+		Length: t.Length,
+		Hashes: maps.Clone(t.Hashes),
+		Name:   targetPath,
+	}, nil
+}
 
 // RoleState is the version and expiry of one role's metadata.
 type RoleState struct {

@@ -404,3 +404,56 @@ func TestStoreLayout(t *testing.T) {
 	}
 	_ = metadata.ROOT
 }
+
+// TestOpenRepository: a Repository over a plain metadata folder (the TUF
+// conformance suite's layout) refreshes into it under unversioned names,
+// asks for a target under its escaped consistent-snapshot URL, and
+// CheckFile verifies the downloaded copy.
+func TestOpenRepository(t *testing.T) {
+	repo := trusttest.New(t, trusttest.Options{BitLength: 2})
+	data := []byte("odd target")
+	repo.AddTarget("files/a b?.txt", data)
+	repo.Publish()
+	dir := t.TempDir()
+	if _, err := OpenRepository(Config{Name: "c", IndexURL: repo.URL()}, dir, newClient(t, 1)); err == nil {
+		t.Error("a folder without root.json was opened")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "root.json"), repo.RootJSON(1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := OpenRepository(Config{Name: "c", IndexURL: repo.MetadataURL(), MetadataURL: repo.MetadataURL(), TargetsURL: repo.URL()}, dir, newClient(t, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	req, err := r.TargetRequest(ctx, "files/a b?.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := digests(data)
+	if want := repo.URL() + "files/" + d["sha256"] + ".a%20b%3F.txt"; req.URL != want || req.Length != int64(len(data)) || req.Hashes["sha256"] != d["sha256"] {
+		t.Errorf("request %+v, want URL %s", req, want)
+	}
+	for _, role := range []string{"timestamp", "snapshot", "targets", repo.BinFor("files/a b?.txt")} {
+		if _, err := os.Stat(filepath.Join(dir, role+".json")); err != nil {
+			t.Errorf("%s.json: %v", role, err)
+		}
+	}
+	req.Dest = filepath.Join(t.TempDir(), "target")
+	if _, err := NewDownloader(r.client, DownloaderOptions{}).Download(ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckFile(req.Dest, req.Length, req.Hashes); err != nil {
+		t.Errorf("CheckFile of the download: %v", err)
+	}
+	os.WriteFile(req.Dest, []byte("odd targeT"), 0o644)
+	var hm *HashMismatchError
+	if err := CheckFile(req.Dest, req.Length, req.Hashes); !errors.As(err, &hm) {
+		t.Errorf("CheckFile of other bytes: %v", err)
+	}
+	os.WriteFile(req.Dest, []byte("odd target, longer"), 0o644)
+	var le *LengthError
+	if err := CheckFile(req.Dest, req.Length, req.Hashes); !errors.As(err, &le) || !le.Over {
+		t.Errorf("CheckFile of a longer file: %v", err)
+	}
+}

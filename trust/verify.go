@@ -8,7 +8,10 @@ import (
 	"hash"
 	"io"
 	"net/http"
+	"net/url"
+	"os"
 	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/gopip/gopip/internal/httpx"
@@ -17,18 +20,66 @@ import (
 // targetURL returns the URL of a target under base: with consistent
 // snapshots, dir/<hash>.<basename>, the hash being the target's sha256
 // (else sha512, else blake2b-256) — a fixed choice, where go-tuf picks one
-// of several hashes at random.
+// of several hashes at random. Each segment of the path is escaped ("?",
+// "#", "%", spaces), the "/" between them kept.
 func targetURL(base, targetPath string, t Target, consistent bool) string {
-	if !consistent {
-		return base + targetPath
-	}
-	for _, algo := range tufHashes {
-		if h, ok := t.Hashes[algo]; ok {
-			dir, file := path.Split(targetPath)
-			return base + dir + h + "." + file
+	if consistent {
+		for _, algo := range tufHashes {
+			if h, ok := t.Hashes[algo]; ok {
+				dir, file := path.Split(targetPath)
+				return base + escapePath(dir+h+"."+file)
+			}
 		}
 	}
-	return base + targetPath
+	return base + escapePath(targetPath)
+}
+
+// escapePath escapes every segment of a slash-separated path.
+func escapePath(p string) string {
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return strings.Join(segs, "/")
+}
+
+// CheckFile verifies a local file against a trusted length and hashes, as
+// the Downloader verifies a transfer: a *LengthError or a
+// *HashMismatchError when it differs, an ordinary error when it cannot be
+// read.
+func CheckFile(name string, length int64, hashes map[string]string) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if len(hashes) == 0 {
+		return fmt.Errorf("%s: no trusted hash to check it against", name)
+	}
+	var ws []io.Writer
+	sums := map[string]hash.Hash{}
+	for _, algo := range sortedAlgos(hashes) {
+		newHash, ok := hashFuncs[algo]
+		if !ok {
+			return fmt.Errorf("unsupported hash algorithm %q", algo)
+		}
+		sums[algo] = newHash()
+		ws = append(ws, sums[algo])
+	}
+	n, err := io.Copy(io.MultiWriter(ws...), io.LimitReader(f, length+1))
+	if err != nil {
+		return err
+	}
+	if n != length {
+		return &LengthError{File: filepath.Base(name), URL: name, Want: length, Got: n, Over: n > length}
+	}
+	for _, algo := range sortedAlgos(hashes) {
+		got := hex.EncodeToString(sums[algo].Sum(nil))
+		if want := strings.ToLower(hashes[algo]); got != want {
+			return &HashMismatchError{File: filepath.Base(name), URL: name, Algo: algo, Want: want, Got: got}
+		}
+	}
+	return nil
 }
 
 // fetchVerified fetches rawURL into memory and checks it against the
