@@ -4,38 +4,11 @@ import (
 	"context"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
-	"github.com/gopip/gopip/resolver/pep440"
 	"github.com/gopip/gopip/tools/bench-resolve/corpus"
 )
-
-// oldestPins returns, for every project of rels, the oldest release that
-// CPython 3.11 on Linux can install from a wheel, as name==version.
-func oldestPins(t testing.TB, rels []*corpus.Release) []string {
-	t.Helper()
-	python := pep440.MustParse("3.11")
-	var pins []string
-	done := map[string]bool{}
-	for _, r := range rels {
-		if done[r.Name] || r.Yanked || r.SdistOnly || pep440.MustParse(r.Version).IsPrerelease() {
-			continue
-		}
-		if r.RequiresPython != "" && !pep440.MustParseSpecifierSet(r.RequiresPython).Contains(python, true) {
-			continue
-		}
-		if !slices.ContainsFunc(r.Tags, func(tag string) bool {
-			return tag == "py3-none-any" || strings.HasPrefix(tag, "cp311-cp311-manylinux") || strings.HasPrefix(tag, "cp38-abi3-manylinux")
-		}) {
-			continue
-		}
-		done[r.Name] = true
-		pins = append(pins, r.Name+"=="+r.Version)
-	}
-	return pins
-}
 
 // TestListOutdatedMatchesPip installs the oldest release of each of the
 // corpus's 93 projects with gopip into a virtual environment that has pip,
@@ -46,6 +19,7 @@ func oldestPins(t testing.TB, rels []*corpus.Release) []string {
 // exactly what pip list -o prints, in columns and in JSON, with and
 // without --pre.
 func TestListOutdatedMatchesPip(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs pip: skipped with -short")
 	}
@@ -58,7 +32,7 @@ func TestListOutdatedMatchesPip(t *testing.T) {
 	if out, _, err := e.pip("--python-exe", python, "--version"); err != nil || !strings.HasPrefix(out, "pip 23.2") {
 		t.Skipf("the virtual environment's pip is not 23.2: %q %v", out, err)
 	}
-	pins := oldestPins(t, corpus.MustParse(corpus.Graph))
+	pins := corpus.OldestPins(corpus.MustParse(corpus.Graph))
 	if len(pins) < 50 {
 		t.Fatalf("only %d distributions to install", len(pins))
 	}

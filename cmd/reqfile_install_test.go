@@ -36,6 +36,7 @@ import (
 // environment, installs the same distributions (and refuses the wrong
 // hash too).
 func TestRequirementsFileInstall(t *testing.T) {
+	t.Parallel()
 	e := newCorpusEnv(t, true)
 	ctx := context.Background()
 

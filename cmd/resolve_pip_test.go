@@ -225,6 +225,7 @@ func (r *pipReport) pins() []string {
 // which pip 23.2 does not write yet (later pips do): gopip's must be true
 // exactly for the yanked release.
 func TestResolveMatchesPip(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs pip: skipped with -short")
 	}
@@ -352,6 +353,7 @@ func (e *corpusEnv) pipReport(roots ...string) (report, stderr string, err error
 // by gopip, as by pip, with an explanation a person can follow from the
 // requirements to the conflict.
 func TestResolveExplainsConflicts(t *testing.T) {
+	t.Parallel()
 	e := newCorpusEnv(t, false)
 	for _, c := range []struct {
 		roots []string

@@ -39,6 +39,7 @@ import (
 	"time"
 
 	"github.com/gopip/gopip/internal/testwheel"
+	"github.com/gopip/gopip/resolver/pep440"
 	"github.com/gopip/gopip/trust/publish"
 )
 
@@ -308,4 +309,26 @@ func Add(ctx context.Context, repo *publish.Repo, distDir string, rels []*Releas
 		}
 	}
 	return nil
+}
+
+// OldestPins returns, for every project of rels, the oldest release that
+// CPython 3.11 on glibc Linux x86_64 installs from a wheel (not yanked,
+// not a pre-release, Requires-Python satisfied), as name==version.
+func OldestPins(rels []*Release) []string {
+	python := pep440.MustParse("3.11")
+	fits := func(tag string) bool {
+		return tag == "py3-none-any" || strings.HasPrefix(tag, "cp311-cp311-manylinux") || strings.HasPrefix(tag, "cp38-abi3-manylinux")
+	}
+	var pins []string
+	done := map[string]bool{}
+	for _, r := range rels {
+		if done[r.Name] || r.Yanked || r.SdistOnly || pep440.MustParse(r.Version).IsPrerelease() ||
+			r.RequiresPython != "" && !pep440.MustParseSpecifierSet(r.RequiresPython).Contains(python, true) ||
+			!slices.ContainsFunc(r.Tags, fits) {
+			continue
+		}
+		done[r.Name] = true
+		pins = append(pins, r.Name+"=="+r.Version)
+	}
+	return pins
 }
