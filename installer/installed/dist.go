@@ -234,7 +234,11 @@ func load(path string) (d *Distribution, ok bool) {
 			break
 		}
 	}
-	d.Metadata = parseMessage(text)
+	m, err := coremeta.Parse([]byte(text))
+	if err != nil {
+		return nil, false // not reached: readText checked the text is UTF-8
+	}
+	d.Metadata = m
 	if !d.Metadata.Has("Name") {
 		return nil, false
 	}

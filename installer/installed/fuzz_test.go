@@ -7,20 +7,6 @@ import (
 	"testing"
 )
 
-func FuzzParseMessage(f *testing.F) {
-	for _, s := range metadataCorpus {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		m := parseMessage(universalNewlines(s))
-		for _, fl := range m.Fields {
-			if fl.Name == "" || strings.ContainsAny(fl.Name, ": \t\n") {
-				t.Fatalf("bad field name %q from %q", fl.Name, s)
-			}
-		}
-	})
-}
-
 func FuzzParseDirectURL(f *testing.F) {
 	for _, s := range directURLCorpus {
 		f.Add([]byte(s))

@@ -4,24 +4,17 @@ import (
 	"os"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/gopip/gopip/internal/pystr"
 )
 
 // The helpers in this file reproduce the few Python text and path
 // functions whose exact behaviour shows in pip's output and that only this
 // package needs: reading text files as importlib.metadata does, pathlib's
-// path normalisation, os.path.join and textwrap.dedent. Python's str
-// semantics shared with other packages are in internal/pystr, its
-// os.path.realpath in internal/pypath.
-
-// universalNewlines converts \r\n and \r to \n, as Python's text mode
-// (open(..., encoding="utf-8")) does when reading.
-func universalNewlines(s string) string {
-	if !strings.Contains(s, "\r") {
-		return s
-	}
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	return strings.ReplaceAll(s, "\r", "\n")
-}
+// path normalisation and os.path.join. Python's str semantics shared with
+// other packages are in internal/pystr (universal newlines among them), its
+// os.path.realpath in internal/pypath, and the reading of METADATA in
+// internal/coremeta.
 
 // readText reads a file the way importlib.metadata's read_text does: as
 // UTF-8 text with universal newlines. ok is false when the file cannot be
@@ -35,7 +28,7 @@ func readText(path string) (text string, ok, valid bool) {
 	if !utf8.Valid(data) {
 		return "", true, false
 	}
-	return universalNewlines(string(data)), true, true
+	return pystr.UniversalNewlines(string(data)), true, true
 }
 
 // purePath returns the string form of pathlib.PurePosixPath(p): repeated
@@ -100,43 +93,4 @@ func osPathJoin(a, b string) string {
 		return a + b
 	}
 	return a + "/" + b
-}
-
-// pyDedent is Python's textwrap.dedent.
-func pyDedent(text string) string {
-	lines := strings.SplitAfter(text, "\n")
-	// Lines made only of blanks become empty (keeping their newline).
-	for i, l := range lines {
-		body := strings.TrimSuffix(l, "\n")
-		if body != "" && strings.Trim(body, " \t") == "" {
-			lines[i] = l[len(body):]
-		}
-	}
-	margin, have := "", false
-	for _, l := range lines {
-		body := strings.TrimSuffix(l, "\n")
-		indent := body[:len(body)-len(strings.TrimLeft(body, " \t"))]
-		if indent == body {
-			continue // blank line: no margin information
-		}
-		switch {
-		case !have:
-			margin, have = indent, true
-		case strings.HasPrefix(indent, margin):
-		case strings.HasPrefix(margin, indent):
-			margin = indent
-		default:
-			n := 0
-			for n < len(margin) && n < len(indent) && margin[n] == indent[n] {
-				n++
-			}
-			margin = margin[:n]
-		}
-	}
-	if margin != "" {
-		for i, l := range lines {
-			lines[i] = strings.TrimPrefix(l, margin)
-		}
-	}
-	return strings.Join(lines, "")
 }
