@@ -21,6 +21,7 @@ import (
 type downloadOptions struct {
 	progressOptions
 	indexOptions
+	buildOptions
 
 	dest            string
 	requirements    []string
@@ -70,6 +71,7 @@ needs --only-binary=:all: or --no-deps.`,
 	f.BoolVar(&opts.ignoreReqPython, "ignore-requires-python", false, "Ignore the Requires-Python information.")
 	f.BoolVar(&opts.requireHashes, "require-hashes", false, "Require a hash to check each requirement against, for repeatable installs.")
 	opts.progressOptions.addFlags(f)
+	opts.buildOptions.addFlags(f)
 	f.StringVar(&opts.report, "report", "", "Generate a JSON file describing what gopip did to download the provided requirements; - writes it to stdout.")
 	opts.addIndexFlags(f)
 	return c
@@ -139,10 +141,16 @@ func runDownload(ctx context.Context, g *globalOptions, opts *downloadOptions, a
 	if err != nil {
 		return err
 	}
-	for _, r := range rs.roots {
-		g.info("Collecting " + r.Text)
+	defer sess.close()
+	target = targetFor(target, rs.settings)
+	if err := sess.enableBuilds(in, target, python, rs, opts.buildOptions); err != nil {
+		return err
 	}
-	plan, err := resolver.Resolve(ctx, rs.roots, sess.provider(targetFor(target, rs.settings), opts.ignoreReqPython), resolver.Options{
+	g.announceRoots(rs)
+	if err := rs.nameProjects(ctx, sess); err != nil {
+		return err
+	}
+	plan, err := resolver.Resolve(ctx, rs.roots, sess.provider(target, opts.ignoreReqPython), resolver.Options{
 		Environment:          in.MarkerEnvironment,
 		Python:               python,
 		IgnoreRequiresPython: opts.ignoreReqPython,

@@ -18,6 +18,7 @@ import (
 	"github.com/gopip/gopip/resolver/index"
 	"github.com/gopip/gopip/resolver/pep440"
 	"github.com/gopip/gopip/resolver/pep508"
+	"github.com/gopip/gopip/resolver/reqfile"
 	"github.com/gopip/gopip/resolver/tags"
 	"github.com/gopip/gopip/scripts"
 )
@@ -27,25 +28,25 @@ type installOptions struct {
 	installTargetOptions
 	progressOptions
 	indexOptions
+	buildOptions
 
-	upgrade          bool
-	forceReinstall   bool
-	noDeps           bool
-	dryRun           bool
-	compile          bool
-	noCompile        bool
-	noWarnScriptLoc  bool
-	noWarnConflicts  bool
-	rootUserAction   string
-	requirements     []string
-	constraints      []string
-	editables        []string
-	ignoreInstalled  bool
-	upgradeStrategy  string
-	requireHashes    bool
-	report           string
-	ignoreReqPython  bool
-	noBuildIsolation bool
+	upgrade         bool
+	forceReinstall  bool
+	noDeps          bool
+	dryRun          bool
+	compile         bool
+	noCompile       bool
+	noWarnScriptLoc bool
+	noWarnConflicts bool
+	rootUserAction  string
+	requirements    []string
+	constraints     []string
+	editables       []string
+	ignoreInstalled bool
+	upgradeStrategy string
+	requireHashes   bool
+	report          string
+	ignoreReqPython bool
 }
 
 func newInstallCmd(g *globalOptions) *cobra.Command {
@@ -92,7 +93,7 @@ once: a failure or an interrupt leaves the environment exactly as it was.`,
 	f.BoolVar(&opts.forceReinstall, "force-reinstall", false, "Reinstall all packages even if they are already up-to-date.")
 	f.BoolVarP(&opts.ignoreInstalled, "ignore-installed", "I", false, "Ignore the installed packages, overwriting them.")
 	f.BoolVar(&opts.ignoreReqPython, "ignore-requires-python", false, "Ignore the Requires-Python information.")
-	f.BoolVar(&opts.noBuildIsolation, "no-build-isolation", false, "Disable isolation when building a modern source distribution.")
+	opts.buildOptions.addFlags(f)
 	f.BoolVar(&opts.compile, "compile", false, "Compile Python source files to bytecode (the default).")
 	f.BoolVar(&opts.noCompile, "no-compile", false, "Do not compile Python source files to bytecode.")
 	f.BoolVar(&opts.noWarnScriptLoc, "no-warn-script-location", false, "Do not warn when installing scripts outside PATH.")
@@ -160,6 +161,7 @@ func runInstall(ctx context.Context, g *globalOptions, opts *installOptions, arg
 	if err != nil {
 		return err
 	}
+	defer sess.close()
 
 	inst, locations, err := installedSet(env.SiteDirs())
 	if err != nil {
@@ -169,18 +171,19 @@ func runInstall(ctx context.Context, g *globalOptions, opts *installOptions, arg
 	if err != nil {
 		return err
 	}
-	for _, r := range rs.roots {
-		if r.Requirement.URL != "" && strings.HasPrefix(r.Requirement.URL, "file:") {
-			g.info("Processing " + displayPath(fileURLPath(r.Requirement.URL), g.cwd()))
-		} else {
-			g.info("Collecting " + r.Text)
-		}
+	target = targetFor(target, rs.settings)
+	if err := sess.enableBuilds(in, target, python, rs, opts.buildOptions); err != nil {
+		return err
+	}
+	g.announceRoots(rs)
+	if err := rs.nameProjects(ctx, sess); err != nil {
+		return err
 	}
 	strategy := resolver.UpgradeOnlyIfNeeded
 	if opts.upgradeStrategy == "eager" {
 		strategy = resolver.UpgradeEager
 	}
-	plan, err := resolver.Resolve(ctx, rs.roots, sess.provider(targetFor(target, rs.settings), opts.ignoreReqPython), resolver.Options{
+	plan, err := resolver.Resolve(ctx, rs.roots, sess.provider(target, opts.ignoreReqPython), resolver.Options{
 		Environment:          in.MarkerEnvironment,
 		Python:               python,
 		IgnoreRequiresPython: opts.ignoreReqPython,
@@ -213,11 +216,6 @@ func runInstall(ctx context.Context, g *globalOptions, opts *installOptions, arg
 		}
 	}
 	toInstall := plan.ToInstall()
-	for _, p := range toInstall {
-		if !p.Artifact.IsWheel {
-			return fmt.Errorf("cannot install %s %s: only a source distribution (%s) fits this environment, and gopip cannot build source distributions yet\nPin a version that has a wheel for this platform, or use --only-binary=:all: to see why none fits", p.Name, p.Version, p.Artifact.Filename)
-		}
-	}
 
 	local := map[string]string{}
 	if !opts.dryRun || rs.hashMode {
@@ -262,7 +260,11 @@ func runInstall(ctx context.Context, g *globalOptions, opts *installOptions, arg
 
 	wheels := make([]installer.Wheel, len(toInstall))
 	for i, p := range toInstall {
-		wheels[i] = installer.Wheel{Path: local[p.Key], Requested: p.Requested, ReqName: p.Name}
+		path, err := sess.wheelFor(ctx, p, local[p.Key], tmp)
+		if err != nil {
+			return err
+		}
+		wheels[i] = installer.Wheel{Path: path, Requested: p.Requested, ReqName: p.Name}
 		if p.Direct {
 			wheels[i].URL = p.Artifact.URL
 		}
@@ -291,6 +293,29 @@ func runInstall(ctx context.Context, g *globalOptions, opts *installOptions, arg
 		g.info("Successfully installed " + strings.Join(items, " "))
 	}
 	return nil
+}
+
+// announceRoots prints pip's first line for each requirement: "Processing"
+// for a local file or directory, "Collecting" for the rest.
+func (g *globalOptions) announceRoots(rs *requirementSet) {
+	unnamed := map[int]*reqfile.Entry{}
+	for _, u := range rs.unnamed {
+		unnamed[u.index] = u.entry
+	}
+	for i, r := range rs.roots {
+		link := ""
+		switch {
+		case unnamed[i] != nil:
+			link = unnamed[i].Link
+		case r.Requirement != nil:
+			link = r.Requirement.URL
+		}
+		if strings.HasPrefix(link, "file:") {
+			g.info("Processing " + displayPath(fileURLPath(link), g.cwd()))
+		} else {
+			g.info("Collecting " + r.Text)
+		}
+	}
 }
 
 // installedSet reads the distributions installed in dirs for the

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gopip/gopip/internal/httpx"
 	"github.com/gopip/gopip/resolver"
+	"github.com/gopip/gopip/resolver/index"
 	"github.com/gopip/gopip/resolver/pep440"
 	"github.com/gopip/gopip/resolver/pep508"
 	"github.com/gopip/gopip/resolver/reqfile"
@@ -31,8 +32,15 @@ type requirementSet struct {
 	// hashes maps a normalised project name to the allowed
 	// "algo:digest" values of its --hash options.
 	hashes map[string][]string
-	// unhashed are the roots that hash-checking mode finds without hashes.
-	unhashed []string
+	// unnamed are the roots given as a project directory or an archive
+	// whose name only its metadata gives; nameProjects fills them in.
+	unnamed []unnamedRoot
+}
+
+// unnamedRoot is a root whose Requirement is not known yet.
+type unnamedRoot struct {
+	index int // in roots
+	entry *reqfile.Entry
 }
 
 // requirementSources are the command's inputs.
@@ -97,7 +105,7 @@ func (g *globalOptions) collectRequirements(ctx context.Context, src requirement
 		}
 	}
 	if len(src.editables) > 0 {
-		return nil, fmt.Errorf("cannot install %s in editable mode: gopip does not build projects yet (source builds are planned)", src.editables[0])
+		return nil, fmt.Errorf("cannot install %s in editable mode: gopip does not install editable projects yet", src.editables[0])
 	}
 	for _, r := range src.files {
 		if err := parse(r, false); err != nil {
@@ -115,10 +123,15 @@ func (g *globalOptions) collectRequirements(ctx context.Context, src requirement
 // add turns one entry into a root or a constraint.
 func (rs *requirementSet) add(e *reqfile.Entry, origin string) error {
 	if e.Kind == reqfile.KindEditable {
-		return fmt.Errorf("cannot install %s in editable mode: gopip does not build projects yet (source builds are planned)", e.Text)
+		return fmt.Errorf("cannot install %s in editable mode: gopip does not install editable projects yet", e.Text)
 	}
 	if e.Requirement == nil {
-		return fmt.Errorf("cannot install %s: gopip installs wheels and named requirements; building a project or an archive without a name is not supported yet", e.Text)
+		if e.Constraint || e.Link == "" {
+			return fmt.Errorf("cannot install %s: it names no project", e.Text)
+		}
+		rs.unnamed = append(rs.unnamed, unnamedRoot{index: len(rs.roots), entry: e})
+		rs.roots = append(rs.roots, resolver.Root{Text: e.Text, Origin: origin})
+		return nil
 	}
 	req := *e.Requirement
 	if e.Link != "" && (e.Kind == reqfile.KindPath || e.Kind == reqfile.KindURL) {
@@ -143,12 +156,48 @@ func (rs *requirementSet) add(e *reqfile.Entry, origin string) error {
 	return nil
 }
 
+// nameProjects reads the names of the roots given as a project directory
+// or a source archive from their metadata (preparing it through the build
+// backend when the archive does not declare it statically).
+func (rs *requirementSet) nameProjects(ctx context.Context, s *session) error {
+	for _, u := range rs.unnamed {
+		e := u.entry
+		path := e.Path
+		if path == "" {
+			f := index.File{URL: e.Link, Filename: pathBase(e.Link)}
+			f.Classify("")
+			var err error
+			if path, err = s.fetch(ctx, f); err != nil {
+				return err
+			}
+		}
+		md, err := s.sdistMetadata(ctx, path)
+		if err != nil {
+			return err
+		}
+		if !pep508.ValidName(md.Name()) {
+			return fmt.Errorf("%s: its metadata names no valid project (Name: %q)", e.Text, md.Name())
+		}
+		req := &pep508.Requirement{Name: md.Name(), URL: e.Link, Extras: e.Extras, Marker: e.Marker}
+		rs.roots[u.index].Requirement = req
+	}
+	rs.unnamed = nil
+	return nil
+}
+
+// pathBase is the last element of a URL's path.
+func pathBase(u string) string {
+	u, _, _ = strings.Cut(u, "#")
+	u, _, _ = strings.Cut(u, "?")
+	return u[strings.LastIndexByte(u, '/')+1:]
+}
+
 // checkPinned is pip's rule for hash-checking mode: every requirement
 // pinned with == (or ===) or given by URL.
 func (rs *requirementSet) checkPinned() error {
 	var unpinned []string
 	for _, r := range rs.roots {
-		if r.Requirement.URL != "" || isPinned(r.Requirement) {
+		if r.Requirement == nil || r.Requirement.URL != "" || isPinned(r.Requirement) {
 			continue
 		}
 		unpinned = append(unpinned, "    "+r.Text+fromWhere(r.Origin))

@@ -118,6 +118,10 @@ type session struct {
 
 	mu      sync.Mutex
 	fetched map[string]*fetchCall // by URL
+
+	// builds, when set (enableBuilds), lets the session build source
+	// distributions and local projects.
+	builds *builds
 }
 
 // newSession connects to the indexes of settings. Each index with a TUF
@@ -204,24 +208,29 @@ func (e *unverifiedIndexError) Hint() string {
 	return "add the repository's root with 'gopip trust add NAME --index-url URL --root FILE', or drop --require-verified"
 }
 
-// provider returns the resolver's view of the indexes for target t.
+// provider returns the resolver's view of the indexes (and of local
+// project directories) for target t.
 func (s *session) provider(t resolver.Target, ignoreRequiresPython bool) resolver.Provider {
-	return resolver.NewIndexProvider(s.index, resolver.IndexProviderOptions{
+	return projectProvider{s: s, Provider: resolver.NewIndexProvider(s.index, resolver.IndexProviderOptions{
 		Target:               t,
 		IgnoreRequiresPython: ignoreRequiresPython,
 		FetchMetadata:        s.fetchMetadata,
-	})
+	})}
 }
 
 // fetchMetadata reads the metadata of a file the index cannot describe
-// without it: the file is downloaded (verified) and kept for the install.
+// without it: the file is downloaded (verified) and kept for the install;
+// a source distribution's metadata then comes from its build backend.
 func (s *session) fetchMetadata(ctx context.Context, f index.File) (*coremeta.Metadata, error) {
-	if f.Kind != index.Wheel {
-		return nil, fmt.Errorf("%s: %w: gopip cannot build source distributions yet", f.Filename, resolver.ErrUnusable)
+	if f.Kind != index.Wheel && s.builds == nil {
+		return nil, fmt.Errorf("%s: %w: this command does not build source distributions", f.Filename, resolver.ErrUnusable)
 	}
 	path, err := s.fetch(ctx, f)
 	if err != nil {
 		return nil, err
+	}
+	if f.Kind != index.Wheel {
+		return s.sdistMetadata(ctx, path)
 	}
 	m, _, err := index.MetadataFromWheel(path)
 	if err != nil {
