@@ -85,7 +85,7 @@ func (s *session) enableBuilds(in *installer.Interpreter, target resolver.Target
 			Verbose:        s.g.verbose > 0,
 			Output:         output,
 			Environ:        s.g.environ,
-			Reporter: s.buildReporter(),
+			Reporter:       s.buildReporter(),
 		},
 	}
 	s.builds.opts.Installer = build.EnvInstallerFunc(s.installBuildRequirements)
