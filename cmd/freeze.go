@@ -5,17 +5,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/gopip/gopip/installer/installed"
 	"github.com/gopip/gopip/internal/pystr"
+	"github.com/gopip/gopip/internal/pyurl"
 	"github.com/gopip/gopip/resolver/pep508"
+	"github.com/gopip/gopip/resolver/reqfile"
 	"github.com/spf13/cobra"
 )
 
@@ -267,18 +267,21 @@ func (e *distEnv) git(dir string, args ...string) (string, error) {
 	return string(out), nil
 }
 
+// pip's patterns for Git remotes, with Python's Unicode-aware \w.
 var (
-	schemeURLRE = regexp.MustCompile(`^\w+://`)
-	scpRE       = regexp.MustCompile(`^(\w+@)?([^/:]+):(\w[^:]*)$`)
+	schemeURLRE = pystr.MustCompile(`^[{w}]+://`)
+	scpRE       = pystr.MustCompile(`^([{w}]+@)?([^/:]+):([{w}][^:]*)$`)
 )
 
-// gitRemoteToPipURL is Git._git_remote_to_pip_url.
+// gitRemoteToPipURL is Git._git_remote_to_pip_url. A local path becomes
+// pathlib's as_uri(): "file://" and the path quoted as urllib's quote does.
+// (pathlib keeps ".." where filepath.Clean resolves it.)
 func gitRemoteToPipURL(remote string) (string, bool) {
 	if schemeURLRE.MatchString(remote) {
 		return remote, true
 	}
 	if _, err := os.Stat(remote); err == nil && filepath.IsAbs(remote) {
-		return (&url.URL{Scheme: "file", Path: filepath.Clean(remote)}).String(), true
+		return "file://" + pyurl.Quote(filepath.Clean(remote)), true
 	}
 	if m := scpRE.FindStringSubmatch(remote); m != nil {
 		return "ssh://" + m[1] + m[2] + "/" + m[3], true
@@ -320,20 +323,35 @@ func isInstallableDir(dir string) bool {
 
 // freezeRequirementFiles is the -r part of pip's freeze(): the given files'
 // options and comments are repeated once each, their requirements replaced
-// by what is installed, in their order.
+// by what is installed, in their order. Each requirement line is read as
+// pip reads it (install_req_from_line, or install_req_from_editable for -e
+// lines), by reqfile.ParseArg.
 func freezeRequirementFiles(g *globalOptions, files []string, installations map[string]*frozenRequirement, emit func(string)) error {
+	cwd := g.cwd()
 	emitted := map[string]bool{}
 	reqFiles := map[string][]string{}
 	var reqOrder []string
 	optionPrefixes := []string{"-r", "--requirement", "-f", "--find-links", "-i", "--index-url",
 		"--pre", "--trusted-host", "--process-dependency-links", "--extra-index-url", "--use-feature"}
+	// Python shows a deprecation warning once for each message.
+	deprecations := map[string]bool{}
+	warn := func(w string) {
+		if !strings.HasPrefix(w, "DEPRECATION: ") {
+			g.distdbWarn("%s", w)
+			return
+		}
+		// pip's log format adds no "WARNING: " before its own prefix.
+		if !deprecations[w] && g.verbose-g.quiet >= -1 {
+			deprecations[w] = true
+			fmt.Fprintln(g.stderr, w)
+		}
+	}
 	for _, path := range files {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return fmt.Errorf("[Errno 2] No such file or directory: %s", pystr.Repr(path))
 		}
-		text := strings.ReplaceAll(strings.ReplaceAll(string(data), "\r\n", "\n"), "\r", "\n")
-		for _, line := range strings.SplitAfter(text, "\n") {
+		for _, line := range strings.SplitAfter(pystr.UniversalNewlines(string(data)), "\n") {
 			if line == "" {
 				continue
 			}
@@ -353,23 +371,29 @@ func freezeRequirementFiles(g *globalOptions, files []string, installations map[
 				}
 				continue
 			}
-			var (
-				name string
-				err  error
-			)
-			if strings.HasPrefix(line, "-e") || strings.HasPrefix(line, "--editable") {
-				var target string
-				if strings.HasPrefix(line, "-e") {
-					target = pystr.Strip(line[2:])
-				} else {
-					target = strings.TrimLeft(pystr.Strip(line[len("--editable"):]), "=")
-				}
-				name, err = editableLineName(target)
-			} else {
-				name, err = requirementLineName(g, pystr.Strip(commentRE.ReplaceAllString(line, "")))
+			editable := strings.HasPrefix(line, "-e") || strings.HasPrefix(line, "--editable")
+			switch {
+			case strings.HasPrefix(line, "-e"):
+				line = pystr.Strip(line[2:])
+			case editable:
+				line = strings.TrimLeft(pystr.Strip(line[len("--editable"):]), "=")
+			}
+			// COMMENT_RE.sub("", line).strip(): the line break is what
+			// "$" matches before.
+			arg := pystr.Strip(reqfile.StripComment(strings.TrimSuffix(line, "\n")))
+			if editable {
+				arg = line // pip passes -e arguments on with their comment
+			}
+			e, warnings, err := reqfile.ParseArg(cwd, arg, editable)
+			for _, w := range warnings {
+				warn(w)
 			}
 			if err != nil {
 				return err
+			}
+			name := ""
+			if e.Requirement != nil {
+				name = e.Requirement.Name
 			}
 			if name == "" && g.distdbInfo() {
 				// pip 23.2 logs this at INFO level, which goes to stdout
@@ -392,7 +416,7 @@ func freezeRequirementFiles(g *globalOptions, files []string, installations map[
 				reqFiles[name] = append(reqFiles[name], path)
 			} else if len(reqFiles[name]) == 0 {
 				g.distdbWarn("Requirement file [%s] contains %s, but package %s is not installed",
-					path, pystr.Strip(commentRE.ReplaceAllString(line, "")), pystr.Repr(name))
+					path, pystr.Strip(reqfile.StripComment(strings.TrimSuffix(line, "\n"))), pystr.Repr(name))
 			} else {
 				reqFiles[name] = append(reqFiles[name], path)
 			}
@@ -413,169 +437,4 @@ func freezeRequirementFiles(g *globalOptions, files []string, installations map[
 		}
 	}
 	return nil
-}
-
-var commentRE = regexp.MustCompile(`(^|\s+)#.*$`)
-
-var (
-	eggFragmentRE  = regexp.MustCompile(`[#&]egg=([^&]*)`)
-	extrasSuffixRE = regexp.MustCompile(`^(.+)(\[[^\]]+\])$`)
-)
-
-// eggFragmentName is the #egg= fragment of a URL (pip's
-// Link.egg_fragment), or "".
-func eggFragmentName(url string) string {
-	if m := eggFragmentRE.FindStringSubmatch(url); m != nil {
-		return m[1]
-	}
-	return ""
-}
-
-// vcsSchemes are pip 23.2's vcs.all_schemes, in its order.
-var vcsSchemes = []string{"bzr+http", "bzr+https", "bzr+ssh", "bzr+sftp", "bzr+ftp", "bzr+lp", "bzr+file",
-	"git+http", "git+https", "git+ssh", "git+git", "git+file", "hg+file", "hg+http", "hg+https", "hg+ssh",
-	"hg+static-http", "svn+ssh", "svn+http", "svn+https", "svn+svn", "svn+file"}
-
-func urlScheme(url string) string {
-	scheme, _, ok := strings.Cut(url, ":")
-	if !ok {
-		return ""
-	}
-	return strings.ToLower(scheme)
-}
-
-// editableLineName is the project name of an "-e" line, as pip's
-// parse_editable finds it: "" for a local directory or file: URL without
-// #egg=; an error for what is neither a local project nor a VCS URL.
-func editableLineName(target string) (string, error) {
-	urlNoExtras := target
-	if m := extrasSuffixRE.FindStringSubmatch(target); m != nil {
-		urlNoExtras = m[1]
-	}
-	if info, err := os.Stat(urlNoExtras); err == nil && info.IsDir() {
-		return "", nil
-	}
-	if strings.HasPrefix(strings.ToLower(urlNoExtras), "file:") {
-		return eggFragmentName(urlNoExtras), nil
-	}
-	url := target
-	for _, v := range []string{"bzr", "git", "hg", "svn"} {
-		if strings.HasPrefix(strings.ToLower(url), v+":") {
-			url = v + "+" + url
-			break
-		}
-	}
-	isVCS := false
-	for _, s := range vcsSchemes {
-		if urlScheme(url) == s {
-			isVCS = true
-		}
-	}
-	if !isVCS {
-		return "", fmt.Errorf("%s is not a valid editable requirement. It should either be a path to a local project or a VCS URL (beginning with %s).",
-			target, strings.Join(vcsSchemes, ", "))
-	}
-	name := eggFragmentName(url)
-	if name == "" {
-		return "", fmt.Errorf("Could not detect requirement name for '%s', please specify one with #egg=your_package_name", target)
-	}
-	return name, nil
-}
-
-var archiveExtensions = []string{".zip", ".whl", ".tar.bz2", ".tbz", ".tar.gz", ".tgz", ".tar", ".tar.xz", ".txz", ".tlz", ".tar.lz", ".tar.lzma"}
-
-func isArchiveFile(name string) bool {
-	ext := strings.ToLower(filepath.Ext(name))
-	base := strings.TrimSuffix(name, filepath.Ext(name))
-	if strings.HasSuffix(strings.ToLower(base), ".tar") {
-		ext = ".tar" + ext
-	}
-	for _, a := range archiveExtensions {
-		if ext == a {
-			return true
-		}
-	}
-	return false
-}
-
-func looksLikePath(name string) bool {
-	return strings.Contains(name, "/") || strings.HasPrefix(name, ".")
-}
-
-// requirementLineName is the project name of a requirements-file line, as
-// far as pip's install_req_from_line finds one: the #egg= fragment of a
-// URL, the name in a wheel's file name, nothing for a local project
-// directory or archive, or the name of a PEP 508 requirement.
-func requirementLineName(g *globalOptions, line string) (string, error) {
-	isURL := false
-	switch scheme := urlScheme(line); scheme {
-	case "http", "https", "file", "ftp":
-		isURL = true
-	default:
-		for _, s := range vcsSchemes {
-			isURL = isURL || scheme == s
-		}
-	}
-	sep := ";"
-	if isURL {
-		sep = "; "
-	}
-	name, _, _ := strings.Cut(line, sep)
-	name = pystr.Strip(name)
-	fromFile := func(file string) string {
-		if strings.HasSuffix(strings.ToLower(file), ".whl") {
-			base := filepath.Base(file)
-			if i := strings.IndexByte(base, '-'); i > 0 {
-				return strings.ReplaceAll(base[:i], "_", "-")
-			}
-		}
-		return ""
-	}
-	if isURL {
-		u, _, _ := strings.Cut(name, "#")
-		if n := fromFile(u); n != "" {
-			return n, nil
-		}
-		return eggFragmentName(name), nil
-	}
-	path, err := filepath.Abs(name)
-	if err != nil {
-		path = name
-	}
-	if m := extrasSuffixRE.FindStringSubmatch(path); m != nil {
-		path = m[1]
-	}
-	if looksLikePath(name) {
-		if info, err := os.Stat(path); err == nil && info.IsDir() {
-			if !isInstallableDir(path) {
-				return "", fmt.Errorf("Directory %s is not installable. Neither 'setup.py' nor 'pyproject.toml' found.", pystr.Repr(name))
-			}
-			return "", nil
-		}
-	}
-	if isArchiveFile(path) {
-		before, _, hasAt := strings.Cut(name, "@")
-		if !(hasAt && !looksLikePath(before)) {
-			if _, err := os.Stat(path); err != nil {
-				g.distdbWarn("Requirement %s looks like a filename, but the file does not exist", pystr.Repr(name))
-			}
-			return fromFile(path), nil
-		}
-	}
-	reqName, _, err := installed.SplitRequirement(name)
-	if err != nil {
-		msg := "Invalid requirement: " + pystr.Repr(name)
-		switch {
-		case strings.Contains(name, "/"):
-			hint := "It looks like a path."
-			if _, err := os.Stat(name); err != nil {
-				hint += fmt.Sprintf(" File '%s' does not exist.", name)
-			}
-			msg += "\nHint: " + hint
-		case strings.Contains(name, "=") && !strings.ContainsAny(name, "<>!~"):
-			msg += "\nHint: = is not a valid operator. Did you mean == ?"
-		}
-		return "", errors.New(msg)
-	}
-	return reqName, nil
 }

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -84,4 +85,63 @@ func TestFreezeEditableGitMatchesPip(t *testing.T) {
 	))
 	e.useEnv(t)
 	e.compare(t, cases([]string{"freeze"}, []string{"freeze", "--exclude-editable"}, []string{"list", "-e", "-v"})...)
+}
+
+// TestFreezeRequirementLinesMatchPip covers how freeze -r reads one line
+// (pip's install_req_from_line and install_req_from_editable): comments,
+// wheel and egg names, deprecated egg fragments, and the errors and hints.
+// Each file holds its line twice; an error ends the run.
+func TestFreezeRequirementLinesMatchPip(t *testing.T) {
+	e := newVenvEnv(t)
+	e.useEnv(t)
+	lines := []string{
+		"flask==2.0 # pinned",
+		"flask\u00a0# a comment after a no-break space",
+		"-e ../proj",
+		"-e git+https://example.com/y.git#egg=foo # not a comment here",
+		"https://example.com/Foo_Bar-1.0-py3-none-any.whl",
+		"https://example.com/bad.whl",
+		"https://u:pw@example.com/x.tar.gz#egg=foo[x]",
+		"--editable=https://example.com/x.tar.gz#egg=foo[x]",
+		"sub/req.txt",
+		"sub/req.txt==1",
+		"file:../cwd/pkg-1.0.tar.gz#egg=pkg-[x]",
+		"-e file:../proj#egg=bad[x]",
+		"git+https://example.com/r.git#egg=a-",
+		"../proj[x]",
+		"./nothere",
+		"https://example.com/x.tar.gz#egg=a b",
+	}
+	writeFiles(t, e.cwd, map[string]string{"sub/req.txt": "flask\n"})
+	var argLists [][]string
+	for i, l := range lines {
+		name := filepath.Join(e.root, "lines", fmt.Sprintf("req%d.txt", i))
+		writeFiles(t, filepath.Dir(name), map[string]string{filepath.Base(name): l + "\n" + l + "\n"})
+		argLists = append(argLists, []string{"freeze", "-r", name})
+	}
+	e.compare(t, cases(argLists...)...)
+}
+
+// TestFreezeEditableGitLocalRemoteMatchesPip: a remote that is a local
+// path becomes a file: URL quoted as pathlib's as_uri() quotes it.
+func TestFreezeEditableGitLocalRemoteMatchesPip(t *testing.T) {
+	e := newVenvEnv(t)
+	git := func(dir string, args ...string) {
+		t.Helper()
+		c := execCommand("git", args...)
+		c.Dir = dir
+		c.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com",
+			"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com", "GIT_CONFIG_GLOBAL="+os.DevNull)
+		if out, err := c.CombinedOutput(); err != nil {
+			t.Skipf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	remote := filepath.Join(e.root, "the-remote+@x~(1);ü")
+	writeFiles(t, remote, map[string]string{"README": ""})
+	git(e.proj, "init", "-q")
+	git(e.proj, "add", ".")
+	git(e.proj, "commit", "-q", "-m", "x")
+	git(e.proj, "remote", "add", "origin", remote)
+	e.useEnv(t)
+	e.compare(t, cases([]string{"freeze"})...)
 }

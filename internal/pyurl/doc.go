@@ -1,8 +1,8 @@
 // Package pyurl reproduces the URL functions of Python's urllib.parse
-// (Python 3.11) and the two of pip's utils/urls.py built on them, for the
-// places where gopip must read or write a URL exactly as pip does: links
-// in requirements files, file: URLs of local projects, direct_url.json and
-// the links of index pages.
+// (Python 3.11) and pip's helpers built on them (path_to_url, url_to_path,
+// redact_auth_from_url), for the places where gopip must read or write a
+// URL exactly as pip does: links in requirements files, file: URLs of
+// local projects, direct_url.json and the links of index pages.
 //
 // Go's net/url is stricter and normalises more: it refuses URLs that
 // Python splits without complaint (a space, a bare "%"), decodes escapes
@@ -18,6 +18,7 @@
 //	pyurl.Unquote("a%20b/%C3%BC")                // "a b/ü"
 //	pyurl.FileURL("/home/u/proj")                // "file:///home/u/proj", pip's path_to_url
 //	pyurl.ToPath("file://localhost/srv/p")       // "/srv/p", pip's url_to_path
+//	pyurl.RedactAuth("https://u:secret@h/")      // "https://u:****@h/", pip's redact_auth_from_url
 //
 // The tests compare every function with the machine's python3.
 //

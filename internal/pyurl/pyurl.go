@@ -355,3 +355,26 @@ func ToPath(url string) (string, error) {
 	}
 	return Unquote(p.Path), nil
 }
+
+// RedactAuth is pip's redact_auth_from_url, how pip shows a URL in
+// messages: url through Split and String, with the password of the netloc
+// replaced by "****" ("https://user:****@host/"), or the whole userinfo
+// when it has no password ("https://****@host/"). The user name is
+// unquoted and quoted again, as pip does. The error is Split's.
+func RedactAuth(url string) (string, error) {
+	p, err := Split(url)
+	if err != nil {
+		return "", err
+	}
+	i := strings.LastIndexByte(p.Netloc, '@')
+	if i < 0 {
+		return p.String(), nil
+	}
+	auth, host := p.Netloc[:i], p.Netloc[i+1:]
+	if user, _, ok := strings.Cut(auth, ":"); ok {
+		p.Netloc = Quote(Unquote(user)) + ":****@" + host
+	} else {
+		p.Netloc = "****@" + host
+	}
+	return p.String(), nil
+}

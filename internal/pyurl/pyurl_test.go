@@ -175,6 +175,8 @@ var corpus = []string{
 	"a%20b", "%C3%BC", "%c3%bc", "%E2%82", "%E2%82%AC%", "%FF%FE%41", "%F0%9F%98%80", "%F0%9F%98", "%F4%90%80%80",
 	"%ED%9F%BF", "%ED%A0%80", "%E0%A0%80", "%E0%9F%BF", "%C2%80", "%C1%BF", "%C3é%A9", "ü%FC", "%2", "%%", "%%41",
 	"a b/c?d#e;f@g:h", "~_.-/", "!$&'()*+,=", "\x7f\x01",
+	"https://user:secret@h/p", "https://token@h/p", "https://u%40x:p%3Aq@h:1/", "https://ü ser:a:b@c@h/", "https://:@h/",
+	"HTTPS://u@H", "git+ssh://git@github.com/a/b#egg=x", "//u:p@h", "https://@h/", "https://u:p@[::1]:8/x",
 	".", "..", "./a", "../a", "a/./b/../c", "../../..", "/..", ";p", ".;p", "a;b/c", "?q", "#f",
 }
 
@@ -185,6 +187,7 @@ func TestMatchesPython(t *testing.T) {
 	const script = `
 import json, sys, urllib.parse
 from pip._internal.utils.urls import path_to_url, url_to_path
+from pip._internal.utils.misc import redact_auth_from_url
 
 def attempt(f, *args):
     try:
@@ -193,7 +196,7 @@ def attempt(f, *args):
         return [None, str(e)]
 
 corpus = json.load(sys.stdin)
-out = {"split": [], "unsplit": [], "join": [], "quote": [], "unquote": [], "path_to_url": [], "url_to_path": []}
+out = {"split": [], "unsplit": [], "join": [], "quote": [], "unquote": [], "path_to_url": [], "url_to_path": [], "redact": []}
 for s in corpus:
     r = attempt(urllib.parse.urlsplit, s)
     out["split"].append([list(r[0]) if r[0] is not None else None, r[1]])
@@ -203,6 +206,7 @@ for s in corpus:
     p = "/" + s.lstrip("/") if not s.startswith("//") or s.startswith("///") else s
     out["path_to_url"].append([p, path_to_url(p)])
     out["url_to_path"].append(attempt(url_to_path, "file:" + s))
+    out["redact"].append(attempt(redact_auth_from_url, s))
     out["join"].append([attempt(urllib.parse.urljoin, b, s) for b in corpus])
 print(json.dumps(out))
 `
@@ -214,6 +218,7 @@ print(json.dumps(out))
 		Unquote   []string    `json:"unquote"`
 		PathToURL [][2]string `json:"path_to_url"`
 		URLToPath [][2]any    `json:"url_to_path"`
+		Redact    [][2]any    `json:"redact"`
 	}
 	pythontest.RunJSON(t, script, corpus, &want)
 	str := func(v any) string {
@@ -250,6 +255,10 @@ print(json.dumps(out))
 		gotPath, err := ToPath("file:" + s)
 		if w := pair(want.URLToPath[i]); [2]string{gotPath, errText(err)} != w {
 			t.Errorf("ToPath(%q) = %q, %v; want %q", "file:"+s, gotPath, err, w)
+		}
+		gotRedacted, err := RedactAuth(s)
+		if w := pair(want.Redact[i]); [2]string{gotRedacted, errText(err)} != w {
+			t.Errorf("RedactAuth(%q) = %q, %v; want %q", s, gotRedacted, err, w)
 		}
 		for j, base := range corpus {
 			got, err := Join(base, s)
@@ -313,4 +322,18 @@ func FuzzURL(f *testing.F) {
 			t.Fatalf("Unquote(%q) = %q, not UTF-8", s, u)
 		}
 	})
+}
+
+func TestRedactAuth(t *testing.T) {
+	for _, tc := range [][2]string{
+		{"https://user:secret@h/p", "https://user:****@h/p"},
+		{"https://token@h/p", "https://****@h/p"},
+		{"HTTPS://h/p#f", "https://h/p#f"},
+		{"https://u%40x:p%3Aq@h:1/", "https://u%40x:****@h:1/"},
+		{"https://a@b:c@h/", "https://a%40b:****@h/"},
+	} {
+		if got, err := RedactAuth(tc[0]); err != nil || got != tc[1] {
+			t.Errorf("RedactAuth(%q) = %q, %v; want %q", tc[0], got, err, tc[1])
+		}
+	}
 }

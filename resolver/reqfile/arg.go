@@ -7,7 +7,8 @@ import "errors"
 // (install_req_from_line): a PEP 508 requirement, `name @ url`, a local
 // wheel, archive or project directory (made absolute against cwd), or a
 // URL. editable reads ARG as the argument of -e. The warnings are what
-// pip logs while reading it.
+// pip logs while reading it, in order; they come with an error too, as pip
+// logs them before it fails.
 //
 // Errors carry pip's message (and hint), without a file and line.
 func ParseArg(cwd, arg string, editable bool) (*Entry, []string, error) {
@@ -21,11 +22,15 @@ func ParseArg(cwd, arg string, editable bool) (*Entry, []string, error) {
 		c, err = classifyLine(cwd, arg)
 	}
 	if err != nil {
+		var warnings []string
+		if c != nil {
+			warnings = c.warnings
+		}
 		var le *lineError
 		if errors.As(err, &le) {
-			return nil, nil, &ArgError{Arg: arg, Msg: le.msg, Err: le.err}
+			return nil, warnings, &ArgError{Arg: arg, Msg: le.msg, Err: le.err}
 		}
-		return nil, nil, &ArgError{Arg: arg, Msg: err.Error(), Err: err}
+		return nil, warnings, &ArgError{Arg: arg, Msg: err.Error(), Err: err}
 	}
 	e := &Entry{Text: arg, Kind: c.kind, Requirement: c.req, Link: c.link, Path: c.path, Extras: c.extras, Marker: c.marker}
 	if editable {

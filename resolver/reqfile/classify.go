@@ -95,14 +95,32 @@ func isInstallableDir(p string) bool {
 type link struct {
 	url   string
 	parts pyurl.Parts
+	// egg is the #egg= fragment, hasEgg whether there is one; warning is
+	// the deprecation pip logs for one that is no project name, as it
+	// does whenever it makes a Link.
+	egg     string
+	hasEgg  bool
+	warning string
 }
 
+// newLink is pip's Link(url): the URL split, and its egg fragment read.
 func newLink(url string) (*link, error) {
 	u, err := pyurl.Split(url)
 	if err != nil {
 		return nil, err
 	}
-	return &link{url: url, parts: u}, nil
+	l := &link{url: url, parts: u}
+	if m := eggFragmentRE.FindStringSubmatch(url); m != nil {
+		l.egg, l.hasEgg = m[1], true
+		if !projectNameRE.MatchString(m[1]) {
+			redacted, _ := pyurl.RedactAuth(url) // url splits: no error
+			l.warning = fmt.Sprintf("DEPRECATION: %s contains an egg fragment with a non-PEP 508 name"+
+				" pip 25.0 will enforce this behaviour change."+
+				" A possible replacement is to use the req @ url syntax, and remove the egg fragment."+
+				" Discussion can be found at https://github.com/pypa/pip/issues/11617", redacted)
+		}
+	}
+	return l, nil
 }
 
 func (l *link) path() string { return pyurl.Unquote(l.parts.Path) }
@@ -130,19 +148,6 @@ var (
 	eggFragmentRE = regexp.MustCompile(`[#&]egg=([^&]*)`)
 	projectNameRE = regexp.MustCompile(`(?i)^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$`)
 )
-
-// eggFragment returns the #egg= (or &egg=) value anywhere in the URL, and
-// a warning when it is not a plain project name (pip deprecates that).
-func (l *link) eggFragment() (name string, ok bool, warning string) {
-	m := eggFragmentRE.FindStringSubmatch(l.url)
-	if m == nil {
-		return "", false, ""
-	}
-	if !projectNameRE.MatchString(m[1]) {
-		warning = fmt.Sprintf("DEPRECATION: %s contains an egg fragment with a non-PEP 508 name; use the req @ url syntax, and remove the egg fragment (pypa/pip#11617)", l.url)
-	}
-	return m[1], true, warning
-}
 
 // wheelFileRE is pip 23.2's Wheel.wheel_file_re.
 var wheelFileRE = pystr.MustCompile(`^(?P<namever>(?P<name>[^{s}-]+?)-(?P<ver>[^{s}-]*?))` +
@@ -185,7 +190,15 @@ type classified struct {
 	warnings []string
 }
 
-// classifyLine is pip's parse_req_from_line.
+// warn records w, unless it is empty.
+func (c *classified) warn(w string) {
+	if w != "" {
+		c.warnings = append(c.warnings, w)
+	}
+}
+
+// classifyLine is pip's parse_req_from_line. Along with an error it returns
+// what it classified so far, for the warnings logged before the error.
 func classifyLine(cwd, text string) (*classified, error) {
 	c := &classified{kind: KindRequirement}
 	name := text
@@ -198,7 +211,7 @@ func classifyLine(cwd, text string) (*classified, error) {
 		if m := pystr.Strip(after); m != "" {
 			marker, err := pep508.ParseMarker(m)
 			if err != nil {
-				return nil, &lineError{msg: "Invalid requirement: " + pystr.Repr(text) + "\n" + syntaxDetail(err), err: err}
+				return c, &lineError{msg: "Invalid requirement: " + pystr.Repr(text) + "\n" + syntaxDetail(err), err: err}
 			}
 			c.marker = marker
 		}
@@ -220,7 +233,7 @@ func classifyLine(cwd, text string) (*classified, error) {
 		extrasText = ex
 		u, warning, err := urlFromPath(cwd, p, name)
 		if err != nil {
-			return nil, err
+			return c, err
 		}
 		if warning != "" {
 			c.warnings = append(c.warnings, warning)
@@ -233,9 +246,11 @@ func classifyLine(cwd, text string) (*classified, error) {
 	if linkURL != "" {
 		l, err := newLink(linkURL)
 		if err != nil {
-			return nil, &lineError{msg: "Invalid requirement: " + pystr.Repr(text) + "\n" + err.Error(), err: err}
+			return c, &lineError{msg: "Invalid requirement: " + pystr.Repr(text) + "\n" + err.Error(), err: err}
 		}
+		c.warn(l.warning)
 		if l.parts.Scheme == "file" && strings.Contains(l.url, "../") {
+			// A path_to_url URL has no fragment: no second warning.
 			l, _ = newLink(pathToURL(cwd, pyNormpath(pyAbspath(cwd, l.path()))))
 		}
 		c.link = l.url
@@ -247,15 +262,11 @@ func classifyLine(cwd, text string) (*classified, error) {
 		if l.isWheel() {
 			n, v, ok := wheelNameVersion(l.filename())
 			if !ok {
-				return nil, &lineError{msg: l.filename() + " is not a valid wheel filename."}
+				return c, &lineError{msg: l.filename() + " is not a valid wheel filename."}
 			}
 			reqText, haveReqText = n+"=="+v, true
 		} else {
-			egg, ok, warning := l.eggFragment()
-			if warning != "" {
-				c.warnings = append(c.warnings, warning)
-			}
-			reqText, haveReqText = egg, ok
+			reqText, haveReqText = l.egg, l.hasEgg
 		}
 	} else {
 		reqText, haveReqText = name, true
@@ -263,12 +274,12 @@ func classifyLine(cwd, text string) (*classified, error) {
 
 	extras, err := convertExtras(extrasText)
 	if err != nil {
-		return nil, &lineError{msg: "Invalid requirement: " + pystr.Repr(text) + "\n" + syntaxDetail(err), err: err}
+		return c, &lineError{msg: "Invalid requirement: " + pystr.Repr(text) + "\n" + syntaxDetail(err), err: err}
 	}
 	if haveReqText {
 		req, err := parseReqString(cwd, reqText)
 		if err != nil {
-			return nil, err
+			return c, err
 		}
 		c.req = req
 		if req.URL != "" && c.link == "" {
@@ -424,6 +435,8 @@ func syntaxDetail(err error) string {
 }
 
 // classifyEditable is pip's parse_editable and parse_req_from_editable.
+// Along with an error it returns what it classified so far, for the
+// warnings logged before the error.
 func classifyEditable(cwd, text string) (*classified, error) {
 	c := &classified{kind: KindEditable}
 	url := text
@@ -440,17 +453,14 @@ func classifyEditable(cwd, text string) (*classified, error) {
 	if strings.HasPrefix(strings.ToLower(urlNoExtras), "file:") {
 		l, err := newLink(urlNoExtras)
 		if err != nil {
-			return nil, &lineError{msg: "Invalid requirement: " + pystr.Repr(text) + "\n" + err.Error(), err: err}
+			return c, &lineError{msg: "Invalid requirement: " + pystr.Repr(text) + "\n" + err.Error(), err: err}
 		}
-		var warning string
-		name, hasName, warning = l.eggFragment()
-		if warning != "" {
-			c.warnings = append(c.warnings, warning)
-		}
+		c.warn(l.warning)
+		name, hasName = l.egg, l.hasEgg
 		if extrasText != "" {
 			ex, err := convertExtras(extrasText)
 			if err != nil {
-				return nil, &lineError{msg: "Invalid requirement: " + pystr.Repr(text) + "\n" + syntaxDetail(err), err: err}
+				return c, &lineError{msg: "Invalid requirement: " + pystr.Repr(text) + "\n" + syntaxDetail(err), err: err}
 			}
 			extras = ex
 		}
@@ -468,23 +478,22 @@ func classifyEditable(cwd, text string) (*classified, error) {
 			}
 		}
 		l, err := newLink(url)
+		if err == nil {
+			c.warn(l.warning)
+		}
 		if err != nil || !l.isVCS() {
-			return nil, &lineError{msg: fmt.Sprintf("%s is not a valid editable requirement. It should either be a path to a local project or a VCS URL (beginning with %s).", text, strings.Join(vcsSchemes, ", "))}
+			return c, &lineError{msg: fmt.Sprintf("%s is not a valid editable requirement. It should either be a path to a local project or a VCS URL (beginning with %s).", text, strings.Join(vcsSchemes, ", "))}
 		}
-		var warning string
-		name, hasName, warning = l.eggFragment()
-		if warning != "" {
-			c.warnings = append(c.warnings, warning)
-		}
+		name, hasName = l.egg, l.hasEgg
 		if !hasName || name == "" {
-			return nil, &lineError{msg: fmt.Sprintf("Could not detect requirement name for '%s', please specify one with #egg=your_package_name", text)}
+			return c, &lineError{msg: fmt.Sprintf("Could not detect requirement name for '%s', please specify one with #egg=your_package_name", text)}
 		}
 		c.link = url
 	}
 	if hasName {
 		req, err := pep508.ParseRequirement(name)
 		if err != nil {
-			return nil, &lineError{msg: fmt.Sprintf("Invalid requirement: '%s'", name), err: err}
+			return c, &lineError{msg: fmt.Sprintf("Invalid requirement: '%s'", name), err: err}
 		}
 		c.req = req
 	}

@@ -112,7 +112,7 @@ func FuzzPreprocess(f *testing.F) {
 			if l.text == "" || l.text != pystr.Strip(l.text) {
 				t.Fatalf("line %d: %q", l.number, l.text)
 			}
-			if stripComment(l.text) != l.text {
+			if StripComment(l.text) != l.text {
 				t.Fatalf("line %d keeps a comment: %q", l.number, l.text)
 			}
 			args, opts := breakArgsOptions(l.text)

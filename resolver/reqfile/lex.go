@@ -20,7 +20,7 @@ type logicalLine struct {
 func preprocess(content string, getenv func(string) string) []logicalLine {
 	var out []logicalLine
 	for _, l := range joinLines(pystr.SplitLines(content)) {
-		text := pystr.Strip(stripComment(l.text))
+		text := pystr.Strip(StripComment(l.text))
 		if text == "" {
 			continue
 		}
@@ -73,11 +73,12 @@ func joinLines(lines []string) []logicalLine {
 	return out
 }
 
-// stripComment removes what COMMENT_RE, `(^|\s+)#.*$`, matches: from the
-// first '#' that starts the line or follows whitespace (together with that
-// whitespace) to the end. A '#' inside a word, as in a URL's "#egg=name"
-// fragment, is not a comment.
-func stripComment(line string) string {
+// StripComment is pip's COMMENT_RE.sub("", line) for a line without a line
+// break: it removes what `(^|\s+)#.*$` matches, from the first '#' that
+// starts the line or follows white space (Python's \s, together with that
+// white space) to the end. A '#' inside a word, as in a URL's "#egg=name"
+// fragment, is not a comment. pip freeze -r removes comments this way.
+func StripComment(line string) string {
 	for i := 0; i < len(line); i++ {
 		if line[i] != '#' {
 			continue
