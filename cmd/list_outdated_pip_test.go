@@ -17,7 +17,7 @@ import (
 // Python 3.12 beside its sdist, pre-releases, yanked newest releases,
 // releases for Python 3.12 only), and requires gopip list -o to print
 // exactly what pip list -o prints, in columns and in JSON, with and
-// without --pre.
+// without --pre; list -u (the up-to-date ones) too.
 func TestListOutdatedMatchesPip(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
@@ -49,6 +49,7 @@ func TestListOutdatedMatchesPip(t *testing.T) {
 		{"-o", "--format", "json"},
 		{"-o", "--pre"},
 		{"-o", "--pre", "--format", "json"},
+		{"-u"},
 	} {
 		name := strings.Join(c, " ")
 		want, stderr, err := e.pip(append([]string{"--python-exe", python, "list", "--index-url", e.index}, c...)...)

@@ -171,6 +171,13 @@ var resolveCases = []resolveCase{
 		want:  []string{"werkzeug==3.0.2", "flask==3.0.3", "babel==2.14.0"},
 	},
 	{
+		name: "spellings",
+		// Names and extras as people type them: pip normalises the
+		// extras of requested_extras.
+		roots: []string{"FLASK[ASYNC]", "Requests[SOCKS,Use_Chardet_On_Py3]", "ruamel.yaml", "typing_extensions>=4.6,!=4.7.0"},
+		want:  []string{"chardet==5.2.0", "asgiref==3.7.2", "typing-extensions==4.9.0", "ruamel-yaml==0.18.6"},
+	},
+	{
 		name:  "asgi-stack",
 		roots: []string{"uvicorn[standard]", "websockets<12", "pydantic[email]>=2", "dnspython", "starlette[full]"},
 		want:  []string{"websockets==11.0.3", "dnspython==2.5.0", "email-validator==2.1.0.post1", "starlette==0.37.1"},
