@@ -40,7 +40,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/gopip/gopip/tools/bench-resolve/corpus"
@@ -99,7 +98,7 @@ func main() {
 	} else {
 		out, err := exec.Command("go", "build", "-trimpath", "-o", b.gopip, "./cmd/gopip").CombinedOutput()
 		if err != nil {
-			log.Fatalf("go build: %v\n%s", err, out)
+			fatalf("go build: %v\n%s", err, out)
 		}
 	}
 	out, err := exec.Command("python3", "-c", "import sys; print(sys.executable)").Output()
@@ -111,10 +110,7 @@ func main() {
 	repo, err := corpus.Publish(ctx, work, rels)
 	check(err)
 	b.index = b.serve(repo.Dir())
-	defer func() {
-		b.server.Process.Kill()
-		b.server.Wait()
-	}()
+	defer stopServer()
 	if !*untrusted {
 		root, err := repo.Root()
 		check(err)
@@ -209,7 +205,6 @@ func main() {
 type bench struct {
 	work, gopip, python, index string
 	env                        []string
-	server                     *exec.Cmd // gopip repo serve; killed by the kernel when the benchmark exits (Pdeathsig)
 }
 
 // benchCase is one command line per tool.
@@ -283,7 +278,7 @@ func (b *bench) time(args []string) sample {
 	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
-		log.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+		fatalf("%s: %v\n%s", strings.Join(args, " "), err, stderr.String())
 	}
 	wall := time.Since(start)
 	return sample{wall: wall, cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}
@@ -298,7 +293,7 @@ func (b *bench) must(args ...string) string {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		log.Fatalf("%s: %v\n%s%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
+		fatalf("%s: %v\n%s%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
 	}
 	return stdout.String()
 }
@@ -311,9 +306,8 @@ func (b *bench) serve(dir string) string {
 	stdout, err := cmd.StdoutPipe()
 	check(err)
 	cmd.Stderr = os.Stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	check(cmd.Start())
-	b.server = cmd
+	server = cmd
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	check(err)
 	// "serving DIR at http://127.0.0.1:PORT/simple/ (TUF metadata at …)"
@@ -322,12 +316,30 @@ func (b *bench) serve(dir string) string {
 			return f
 		}
 	}
-	log.Fatalf("gopip repo serve said %q", line)
+	fatalf("gopip repo serve said %q", line)
 	return ""
+}
+
+// server is the "gopip repo serve" process, stopped however the benchmark
+// ends.
+var server *exec.Cmd
+
+func stopServer() {
+	if server != nil {
+		server.Process.Kill()
+		server.Wait()
+		server = nil
+	}
+}
+
+// fatalf stops the server and exits.
+func fatalf(format string, args ...any) {
+	stopServer()
+	log.Fatalf(format, args...)
 }
 
 func check(err error) {
 	if err != nil {
-		log.Fatal(err)
+		fatalf("%v", err)
 	}
 }
