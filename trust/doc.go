@@ -46,6 +46,9 @@
 // httpx.Client (proxies, certificates, credentials, retries), never
 // http.DefaultClient; it reads no more than each file's maximum length, and
 // reads a 403 as a missing file so that root rotation ends on S3.
+// OpenRepository runs the same client over a plain folder of trusted
+// metadata, outside the Store: the layout of the TUF conformance suite's
+// client protocol, which gopip's hidden tuf-conformance command speaks.
 //
 // Which files are targets depends on the repository's Layout. LayoutGopip
 // (what `gopip repo` publishes, docs/repository-layout.md): the project
