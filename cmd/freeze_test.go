@@ -55,16 +55,7 @@ func TestFreezeMatchesPip(t *testing.T) {
 // a remote, without one, and in a subdirectory of the repository.
 func TestFreezeEditableGitMatchesPip(t *testing.T) {
 	e := newVenvEnv(t)
-	git := func(dir string, args ...string) {
-		t.Helper()
-		c := execCommand("git", args...)
-		c.Dir = dir
-		c.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com",
-			"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com", "GIT_CONFIG_GLOBAL="+os.DevNull)
-		if out, err := c.CombinedOutput(); err != nil {
-			t.Skipf("git %v: %v\n%s", args, err, out)
-		}
-	}
+	git := gitRunner(t)
 	// proj becomes a repository with a remote, and holds a second
 	// project in a subdirectory.
 	writeFiles(t, e.proj, map[string]string{"sub/setup.py": ""})
@@ -126,7 +117,21 @@ func TestFreezeRequirementLinesMatchPip(t *testing.T) {
 // path becomes a file: URL quoted as pathlib's as_uri() quotes it.
 func TestFreezeEditableGitLocalRemoteMatchesPip(t *testing.T) {
 	e := newVenvEnv(t)
-	git := func(dir string, args ...string) {
+	git := gitRunner(t)
+	remote := filepath.Join(e.root, "the-remote+@x~(1);ü")
+	writeFiles(t, remote, map[string]string{"README": ""})
+	git(e.proj, "init", "-q")
+	git(e.proj, "add", ".")
+	git(e.proj, "commit", "-q", "-m", "x")
+	git(e.proj, "remote", "add", "origin", remote)
+	e.useEnv(t)
+	e.compare(t, cases([]string{"freeze"})...)
+}
+
+// gitRunner returns a function that runs git in a directory with a fixed
+// identity and no global configuration, skipping the test when git fails.
+func gitRunner(t *testing.T) func(dir string, args ...string) {
+	return func(dir string, args ...string) {
 		t.Helper()
 		c := execCommand("git", args...)
 		c.Dir = dir
@@ -136,12 +141,4 @@ func TestFreezeEditableGitLocalRemoteMatchesPip(t *testing.T) {
 			t.Skipf("git %v: %v\n%s", args, err, out)
 		}
 	}
-	remote := filepath.Join(e.root, "the-remote+@x~(1);ü")
-	writeFiles(t, remote, map[string]string{"README": ""})
-	git(e.proj, "init", "-q")
-	git(e.proj, "add", ".")
-	git(e.proj, "commit", "-q", "-m", "x")
-	git(e.proj, "remote", "add", "origin", remote)
-	e.useEnv(t)
-	e.compare(t, cases([]string{"freeze"})...)
 }

@@ -102,17 +102,13 @@ func TestJoin(t *testing.T) {
 }
 
 func TestQuoteUnquote(t *testing.T) {
-	for _, tc := range [][2]string{
+	checkEach(t, "Quote", Quote, [][2]string{
 		{"", ""},
 		{"a b/ü", "a%20b/%C3%BC"},
 		{"AZaz09_.-~/", "AZaz09_.-~/"},
 		{"%@:;?#&=+$,!'()*", "%25%40%3A%3B%3F%23%26%3D%2B%24%2C%21%27%28%29%2A"},
-	} {
-		if got := Quote(tc[0]); got != tc[1] {
-			t.Errorf("Quote(%q) = %q, want %q", tc[0], got, tc[1])
-		}
-	}
-	for _, tc := range [][2]string{
+	})
+	checkEach(t, "Unquote", Unquote, [][2]string{
 		{"", ""},
 		{"abc", "abc"},
 		{"a%20b/%c3%bc", "a b/ü"},
@@ -127,24 +123,16 @@ func TestQuoteUnquote(t *testing.T) {
 		{"%E0%80%80", "\uFFFD\uFFFD\uFFFD"}, // so are overlong forms
 		{"%C3é%A9", "\uFFFDé\uFFFD"},        // non-ASCII characters split the runs
 		{"%EF%BF%BD", "\uFFFD"},
-	} {
-		if got := Unquote(tc[0]); got != tc[1] {
-			t.Errorf("Unquote(%q) = %q, want %q", tc[0], got, tc[1])
-		}
-	}
+	})
 }
 
 func TestFileURLAndToPath(t *testing.T) {
-	for _, tc := range [][2]string{
+	checkEach(t, "FileURL", FileURL, [][2]string{
 		{"/", "file:///"},
 		{"/cwd/a b/ü", "file:///cwd/a%20b/%C3%BC"},
 		{"//host/share", "file://host/share"},
 		{"/a#b?c;d", "file:///a%23b%3Fc%3Bd"},
-	} {
-		if got := FileURL(tc[0]); got != tc[1] {
-			t.Errorf("FileURL(%q) = %q, want %q", tc[0], got, tc[1])
-		}
-	}
+	})
 	for _, tc := range []struct{ in, want, err string }{
 		{"file:///tmp/a%20b", "/tmp/a b", ""},
 		{"file://localhost/srv/p", "/srv/p", ""},
@@ -325,15 +313,29 @@ func FuzzURL(f *testing.F) {
 }
 
 func TestRedactAuth(t *testing.T) {
-	for _, tc := range [][2]string{
+	redact := func(url string) string {
+		r, err := RedactAuth(url)
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		return r
+	}
+	checkEach(t, "RedactAuth", redact, [][2]string{
 		{"https://user:secret@h/p", "https://user:****@h/p"},
 		{"https://token@h/p", "https://****@h/p"},
 		{"HTTPS://h/p#f", "https://h/p#f"},
 		{"https://u%40x:p%3Aq@h:1/", "https://u%40x:****@h:1/"},
 		{"https://a@b:c@h/", "https://a%40b:****@h/"},
-	} {
-		if got, err := RedactAuth(tc[0]); err != nil || got != tc[1] {
-			t.Errorf("RedactAuth(%q) = %q, %v; want %q", tc[0], got, err, tc[1])
+		{"https://u:p@[x/", "error: Invalid IPv6 URL"},
+	})
+}
+
+// checkEach compares f(in) with want for each {in, want}.
+func checkEach(t *testing.T, name string, f func(string) string, cases [][2]string) {
+	t.Helper()
+	for _, tc := range cases {
+		if got := f(tc[0]); got != tc[1] {
+			t.Errorf("%s(%q) = %q, want %q", name, tc[0], got, tc[1])
 		}
 	}
 }
