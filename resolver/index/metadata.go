@@ -194,12 +194,9 @@ func (c *Client) fetchMetadataFile(ctx context.Context, f File, hashes map[strin
 		return nil, err
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxMetadataSize+1))
+	raw, err := readBody(resp.Body, maxMetadataSize, mdURL, "")
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", httpx.Redact(mdURL), err)
-	}
-	if len(raw) > maxMetadataSize {
-		return nil, fmt.Errorf("%s: larger than %d MiB", httpx.Redact(mdURL), maxMetadataSize>>20)
+		return nil, err
 	}
 	if err := checkHashes(raw, hashes, f.Filename+".metadata", mdURL); err != nil {
 		return nil, err

@@ -98,12 +98,9 @@ func (s *HTTPPages) get(ctx context.Context, rawURL string) (*RawPage, error) {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxPageSize+1))
+	body, err := readBody(resp.Body, maxPageSize, rawURL, "page")
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", httpx.Redact(rawURL), err)
-	}
-	if len(body) > maxPageSize {
-		return nil, fmt.Errorf("%s: page larger than %d MiB", httpx.Redact(rawURL), maxPageSize>>20)
+		return nil, err
 	}
 	final := rawURL
 	if resp.Request != nil && resp.Request.URL != nil && resp.Request.URL.String() != u.String() {
@@ -148,4 +145,21 @@ func readLocalPage(u *url.URL) (*RawPage, error) {
 		ct = MediaTypeJSON
 	}
 	return &RawPage{Body: body, ContentType: ct, URL: u.String()}, nil
+}
+
+// readBody reads the body of a response from rawURL, which must not be
+// larger than limit bytes; what names the body in that error ("page"), or
+// is "". Errors show the URL redacted.
+func readBody(body io.Reader, limit int, rawURL, what string) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(body, int64(limit)+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", httpx.Redact(rawURL), err)
+	}
+	if len(data) > limit {
+		if what != "" {
+			what += " "
+		}
+		return nil, fmt.Errorf("%s: %slarger than %d MiB", httpx.Redact(rawURL), what, limit>>20)
+	}
+	return data, nil
 }
