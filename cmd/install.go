@@ -448,5 +448,9 @@ func (g *globalOptions) warn(msg string) {
 	if g.quiet > 1 {
 		return
 	}
-	io.WriteString(g.stderr, "WARNING: "+msg+"\n")
+	// pip's log formatter gives deprecations no "WARNING: " prefix.
+	if !strings.HasPrefix(msg, "DEPRECATION: ") {
+		msg = "WARNING: " + msg
+	}
+	io.WriteString(g.stderr, msg+"\n")
 }
