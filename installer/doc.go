@@ -57,7 +57,8 @@
 // directories in their schemes, #!python scripts pointed at the
 // interpreter, console_scripts and gui_scripts launchers (package
 // scripts), pip's file modes, byte-code compiled by the target interpreter
-// (in parallel, by a few long-lived worker processes), a RECORD with pip's
+// (in parallel, by a few long-lived worker processes that start on a
+// wheel's files as soon as it is staged), a RECORD with pip's
 // rows in pip's order, INSTALLER ("gopip"), REQUESTED, and PEP 610
 // direct_url.json for wheels given by URL or path. The exceptions are
 // INSTALLER's content, and byte-code that records its final path (pip,
