@@ -12,7 +12,9 @@ import (
 
 	"github.com/gopip/gopip/installer"
 	"github.com/gopip/gopip/installer/build"
+	"github.com/gopip/gopip/installer/installed"
 	"github.com/gopip/gopip/internal/coremeta"
+	"github.com/gopip/gopip/internal/pyurl"
 	"github.com/gopip/gopip/resolver"
 	"github.com/gopip/gopip/resolver/index"
 	"github.com/gopip/gopip/resolver/pep440"
@@ -208,7 +210,7 @@ func (s *session) installBuildRequirements(ctx context.Context, prefix string, r
 	if err != nil {
 		return err
 	}
-	wheels, err := s.wheels(ctx, pkgs, dir)
+	wheels, err := s.wheels(ctx, pkgs, dir, nil)
 	if err != nil {
 		return err
 	}
@@ -223,8 +225,10 @@ func (s *session) installBuildRequirements(ctx context.Context, prefix string, r
 }
 
 // wheels downloads (verified) what pkgs need and returns the wheels to
-// install, building the source distributions and local projects into dir.
-func (s *session) wheels(ctx context.Context, pkgs []resolver.PlannedPackage, dir string) ([]installer.Wheel, error) {
+// install, building the source distributions and local projects into
+// dir, and the projects of editable (by normalised name) as editable
+// wheels (PEP 660).
+func (s *session) wheels(ctx context.Context, pkgs []resolver.PlannedPackage, dir string, editable map[string]string) ([]installer.Wheel, error) {
 	files := make([]index.File, len(pkgs))
 	for i, p := range pkgs {
 		f, err := indexFile(p.Artifact)
@@ -239,16 +243,58 @@ func (s *session) wheels(ctx context.Context, pkgs []resolver.PlannedPackage, di
 	}
 	wheels := make([]installer.Wheel, len(pkgs))
 	for i, p := range pkgs {
-		w, err := s.wheelFor(ctx, p, paths[i], dir)
-		if err != nil {
+		if wheels[i], err = s.wheel(ctx, p, paths[i], dir, editable[p.Key]); err != nil {
 			return nil, err
-		}
-		wheels[i] = installer.Wheel{Path: w, Requested: p.Requested, ReqName: p.Name}
-		if p.Direct {
-			wheels[i].URL = p.Artifact.URL
 		}
 	}
 	return wheels, nil
+}
+
+// wheel turns one planned package, whose downloaded file (or local
+// project) is path, into the wheel to install, with the direct_url.json
+// pip records for it: the wheel's own URL and hash for a wheel named by
+// URL or path, the source archive's for a wheel built from one, dir_info
+// for a project directory, editable for editableDir.
+func (s *session) wheel(ctx context.Context, p resolver.PlannedPackage, path, dir, editableDir string) (installer.Wheel, error) {
+	w := installer.Wheel{Requested: p.Requested, ReqName: p.Name}
+	switch {
+	case editableDir != "":
+		b, err := s.builder()
+		if err != nil {
+			return w, err
+		}
+		res, err := b.Editable(ctx, editableDir, dir)
+		if err != nil {
+			return w, err
+		}
+		w.Path = res.Path
+		w.DirectURL = &installed.DirectURL{URL: pyurl.FileURL(editableDir), Dir: &installed.DirInfo{Editable: true}}
+		return w, nil
+	case p.Artifact.IsWheel:
+		w.Path = path
+		if p.Direct {
+			w.URL = p.Artifact.URL
+		}
+		return w, nil
+	}
+	built, err := s.wheelFor(ctx, p, path, dir)
+	if err != nil {
+		return w, err
+	}
+	w.Path = built
+	if p.Direct {
+		if d, ok := localDir(p.Artifact.URL); ok {
+			w.DirectURL = &installed.DirectURL{URL: pyurl.FileURL(d), Dir: &installed.DirInfo{}}
+		} else {
+			sum, err := fileDigest(path, "sha256")
+			if err != nil {
+				return w, err
+			}
+			base, _, _ := strings.Cut(p.Artifact.URL, "#")
+			w.DirectURL = &installed.DirectURL{URL: base, Archive: &installed.ArchiveInfo{Hash: "sha256=" + sum, Hashes: map[string]string{"sha256": sum}}}
+		}
+	}
+	return w, nil
 }
 
 // localProject is the index file of a project directory named on the

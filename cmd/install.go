@@ -258,15 +258,11 @@ func runInstall(ctx context.Context, g *globalOptions, opts *installOptions, arg
 		return nil
 	}
 
+	editable := rs.editableDirs()
 	wheels := make([]installer.Wheel, len(toInstall))
 	for i, p := range toInstall {
-		path, err := sess.wheelFor(ctx, p, local[p.Key], tmp)
-		if err != nil {
+		if wheels[i], err = sess.wheel(ctx, p, local[p.Key], tmp, editable[p.Key]); err != nil {
 			return err
-		}
-		wheels[i] = installer.Wheel{Path: path, Requested: p.Requested, ReqName: p.Name}
-		if p.Direct {
-			wheels[i].URL = p.Artifact.URL
 		}
 	}
 	res, err := installer.Install(ctx, env, wheels, installer.InstallOptions{

@@ -35,6 +35,25 @@ type requirementSet struct {
 	// unnamed are the roots given as a project directory or an archive
 	// whose name only its metadata gives; nameProjects fills them in.
 	unnamed []unnamedRoot
+	// editable marks the roots (by index) given with -e.
+	editable map[int]bool
+}
+
+// editableDirs returns the project directories of the editable roots, by
+// normalised name.
+func (rs *requirementSet) editableDirs() map[string]string {
+	out := map[string]string{}
+	for i := range rs.editable {
+		if r := rs.roots[i].Requirement; r != nil {
+			out[pep508.NormalizeName(r.Name)] = fileURLPath(r.URL)
+		}
+	}
+	return out
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
 }
 
 // unnamedRoot is a root whose Requirement is not known yet.
@@ -104,8 +123,17 @@ func (g *globalOptions) collectRequirements(ctx context.Context, src requirement
 			return nil, err
 		}
 	}
-	if len(src.editables) > 0 {
-		return nil, fmt.Errorf("cannot install %s in editable mode: gopip does not install editable projects yet", src.editables[0])
+	for _, a := range src.editables {
+		e, warnings, err := reqfile.ParseArg(cwd, a, true)
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range warnings {
+			g.warn(w)
+		}
+		if err := rs.add(e, ""); err != nil {
+			return nil, err
+		}
 	}
 	for _, r := range src.files {
 		if err := parse(r, false); err != nil {
@@ -123,7 +151,17 @@ func (g *globalOptions) collectRequirements(ctx context.Context, src requirement
 // add turns one entry into a root or a constraint.
 func (rs *requirementSet) add(e *reqfile.Entry, origin string) error {
 	if e.Kind == reqfile.KindEditable {
-		return fmt.Errorf("cannot install %s in editable mode: gopip does not install editable projects yet", e.Text)
+		if e.Path == "" || !isDir(e.Path) {
+			return fmt.Errorf("cannot install %s in editable mode: gopip installs local project directories in editable mode (PEP 660), not version control URLs", e.Text)
+		}
+		if rs.editable == nil {
+			rs.editable = map[int]bool{}
+		}
+		rs.editable[len(rs.roots)] = true
+		// Named from its metadata, like any project directory.
+		rs.unnamed = append(rs.unnamed, unnamedRoot{index: len(rs.roots), entry: e})
+		rs.roots = append(rs.roots, resolver.Root{Text: e.Text, Origin: origin})
+		return nil
 	}
 	if e.Requirement == nil {
 		if e.Constraint || e.Link == "" {

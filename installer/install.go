@@ -250,7 +250,7 @@ func (d *dist) generatedPaths() []string {
 	}
 	info := filepath.Join(d.libDir, filepath.FromSlash(d.w.distInfo))
 	out = append(out, filepath.Join(info, "INSTALLER"))
-	if d.w.URL != "" {
+	if d.w.URL != "" || d.w.DirectURL != nil {
 		out = append(out, filepath.Join(info, "direct_url.json"))
 	}
 	if d.w.Requested {
@@ -1297,6 +1297,9 @@ var (
 // by URL or path (direct_url_from_link, with the sha256 of the file
 // computed when the URL carries no hash, as operations/prepare.py does).
 func directURL(wh Wheel) (*installed.DirectURL, error) {
+	if wh.DirectURL != nil {
+		return wh.DirectURL, nil
+	}
 	if wh.URL == "" {
 		return nil, nil
 	}

@@ -34,6 +34,12 @@ type Wheel struct {
 	// path installs. Empty for a wheel picked from an index by name and
 	// version: then there is no direct_url.json.
 	URL string
+	// DirectURL, when set, is recorded in direct_url.json instead of what
+	// URL gives: for a wheel built from a source archive (its URL and the
+	// archive's hash), from a local project directory (dir_info), or for
+	// an editable install (dir_info with editable true), as pip records
+	// them.
+	DirectURL *installed.DirectURL
 	// Requested marks a distribution the user asked for, rather than a
 	// dependency: it gets a REQUESTED file.
 	Requested bool
