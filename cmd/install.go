@@ -85,7 +85,7 @@ once: a failure or an interrupt leaves the environment exactly as it was.`,
 	f.StringArrayVarP(&opts.requirements, "requirement", "r", nil, "Install from the given requirements file. This option can be used multiple times.")
 	f.StringArrayVarP(&opts.constraints, "constraint", "c", nil, "Constrain versions using the given constraints file. This option can be used multiple times.")
 	f.BoolVar(&opts.noDeps, "no-deps", false, "Don't install package dependencies.")
-	f.StringArrayVarP(&opts.editables, "editable", "e", nil, "Install a project in editable mode (i.e. setuptools \"develop mode\") from a local project path or a VCS url.")
+	f.StringArrayVarP(&opts.editables, "editable", "e", nil, "Install a local project in editable mode (PEP 660) from its directory.")
 	f.BoolVar(&opts.dryRun, "dry-run", false, "Don't actually install anything, just print what would be.")
 	opts.addInstallFlags(f)
 	f.BoolVarP(&opts.upgrade, "upgrade", "U", false, "Upgrade all specified packages to the newest available version.")

@@ -7,11 +7,15 @@ package cmd
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"strings"
+	"sync"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -46,6 +50,11 @@ type globalOptions struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+	// args is the command line, for --log.
+	args []string
+	// logFile is --log's file while the command runs.
+	logFile *os.File
+
 	// interp is the inspected target interpreter, once known.
 	interp *installer.Interpreter
 
@@ -79,14 +88,54 @@ func Main() int {
 // Run runs gopip with args, the environment environ ("KEY=value" entries)
 // and the given streams, and returns its exit code.
 func Run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	g := &globalOptions{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ}
+	g := &globalOptions{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ, args: args}
 	root := newRootCmd(g)
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	c, err := root.ExecuteContextC(ctx)
-	return g.report(c, err)
+	code := g.report(c, err)
+	g.closeLog()
+	return code
+}
+
+// openLog makes --log FILE receive a copy of everything the command
+// prints, appended, each run headed by its command line and time (pip's
+// --log keeps a verbose log the same way).
+func (g *globalOptions) openLog() error {
+	if g.log == "" {
+		return nil
+	}
+	f, err := os.OpenFile(g.expandUser(g.log), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return fmt.Errorf("opening the log: %w", err)
+	}
+	fmt.Fprintf(f, "%s gopip %s\n", time.Now().UTC().Format(time.RFC3339), strings.Join(g.args, " "))
+	g.logFile = f
+	lw := &lockedWriter{w: f}
+	g.stdout = io.MultiWriter(g.stdout, lw)
+	g.stderr = io.MultiWriter(g.stderr, lw)
+	return nil
+}
+
+func (g *globalOptions) closeLog() {
+	if g.logFile != nil {
+		g.logFile.Close()
+	}
+}
+
+// lockedWriter serialises writes from the goroutines that print at once
+// (progress lines, build output).
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 func newRootCmd(g *globalOptions) *cobra.Command {
@@ -101,7 +150,10 @@ repository publishes signed metadata.`,
 		SilenceUsage:      true,
 		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
 		PersistentPreRunE: func(c *cobra.Command, args []string) error {
-			return g.applyConfig(c)
+			if err := g.applyConfig(c); err != nil {
+				return err
+			}
+			return g.openLog()
 		},
 	}
 	root.SetVersionTemplate("gopip {{.Version}}\n")
@@ -119,13 +171,13 @@ repository publishes signed metadata.`,
 	f.StringVar(&g.cacheDir, "cache-dir", "", "Store the cache data in <dir>.")
 	f.BoolVar(&g.noCacheDir, "no-cache-dir", false, "Disable the cache.")
 	f.BoolVar(&g.noColor, "no-color", false, "Suppress colored output.")
-	f.Float64Var(&g.timeout, "timeout", 15, "Set the socket timeout (default 15 seconds).")
-	f.IntVar(&g.retries, "retries", 5, "Maximum number of retries each connection should attempt (default 5 times).")
+	f.Float64Var(&g.timeout, "timeout", 15, "Set the socket timeout in seconds.")
+	f.IntVar(&g.retries, "retries", 5, "Maximum number of retries each connection should attempt.")
 	f.StringVar(&g.proxy, "proxy", "", "Specify a proxy in the form scheme://[user:passwd@]proxy.server:port.")
 	f.StringVar(&g.cert, "cert", "", "Path to PEM-encoded CA certificate bundle.")
 	f.StringVar(&g.clientCert, "client-cert", "", "Path to SSL client certificate, a single file containing the private key and the certificate in PEM format.")
 	f.StringArrayVar(&g.trustedHosts, "trusted-host", nil, "Mark this host or host:port pair as trusted, even though it does not have valid or any HTTPS.")
-	f.StringVar(&g.log, "log", "", "Path to a verbose appending log.")
+	f.StringVar(&g.log, "log", "", "Path to a log file that receives a copy of all output, appended.")
 	f.BoolVar(&g.disableVersion, "disable-pip-version-check", false, "Accepted for pip compatibility; gopip never checks for new versions of itself.")
 
 	root.AddCommand(
