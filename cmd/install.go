@@ -281,14 +281,35 @@ func runInstall(ctx context.Context, g *globalOptions, opts *installOptions, arg
 		}
 	}
 	if len(res.Installed) > 0 {
-		var items []string
+		var items, names []string
 		for _, d := range res.Installed {
 			items = append(items, d.Name+"-"+d.Version)
+			names = append(names, d.Name)
 		}
 		sort.Strings(items)
 		g.info("Successfully installed " + strings.Join(items, " "))
+		if !opts.noWarnConflicts && opts.target == "" {
+			lines, err := dependencyConflicts(env.SiteDirs(), names, in.MarkerEnvironment)
+			if err != nil {
+				return err
+			}
+			if lines != nil {
+				g.errorLine(strings.Join(lines, "\n"))
+			}
+		}
 	}
+	g.warnRoot(opts.rootUserAction, in)
 	return nil
+}
+
+// warnRoot is pip's --root-user-action=warn: a warning when gopip runs as
+// root outside a virtual environment. gopip's default is "ignore":
+// containers run as root.
+func (g *globalOptions) warnRoot(action string, in *installer.Interpreter) {
+	if action != "warn" || os.Geteuid() != 0 || in.InVirtualenv {
+		return
+	}
+	g.warn("Running gopip as the 'root' user can result in broken permissions and conflicting behaviour with the system package manager. It is recommended to use a virtual environment instead: https://pip.pypa.io/warnings/venv")
 }
 
 // announceRoots prints pip's first line for each requirement: "Processing"

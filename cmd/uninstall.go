@@ -99,6 +99,9 @@ func runUninstall(ctx context.Context, g *globalOptions, opts *uninstallOptions,
 	if err == nil {
 		err = askErr
 	}
+	if err == nil {
+		g.warnRoot(opts.rootUserAction, in)
+	}
 	return err
 }
 
