@@ -23,6 +23,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gopip/gopip/installer/installed"
+	"github.com/gopip/gopip/internal/pyurl"
 	"github.com/gopip/gopip/resolver/pep440"
 	"github.com/gopip/gopip/resolver/pep508"
 	"github.com/gopip/gopip/resolver/tags"
@@ -1309,7 +1310,7 @@ func directURL(wh Wheel) (*installed.DirectURL, error) {
 		if err != nil {
 			return nil, err
 		}
-		u = pathToURL(abs)
+		u = pyurl.FileURL(abs)
 	}
 	hashName, hashValue := "", ""
 	if m := hashFragmentRE.FindStringSubmatch(u); m != nil {
@@ -1338,21 +1339,6 @@ func directURL(wh Wheel) (*installed.DirectURL, error) {
 		Subdirectory: subdir,
 		Archive:      &installed.ArchiveInfo{Hash: hashName + "=" + hashValue, Hashes: map[string]string{hashName: hashValue}},
 	}, nil
-}
-
-// pathToURL is pip's path_to_url on POSIX: "file://" + quote(path).
-func pathToURL(p string) string {
-	var b strings.Builder
-	b.WriteString("file://")
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("_.-~/", c) >= 0 {
-			b.WriteByte(c)
-		} else {
-			fmt.Fprintf(&b, "%%%02X", c)
-		}
-	}
-	return b.String()
 }
 
 // currentUmask returns the process umask without changing it (Linux
