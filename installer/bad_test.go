@@ -101,6 +101,9 @@ func TestBadWheels(t *testing.T) {
 		{"bare .data file", spec(func(s *testwheel.Spec) {
 			s.Data = append(s.Data, testwheel.File{Path: "purelib", Data: "x"})
 		}), "demo-1.0.data/purelib", "Unexpected file in"},
+		{"bare .data file, quoted as Python's repr", spec(func(s *testwheel.Spec) {
+			s.Data = append(s.Data, testwheel.File{Path: "it's\\x\t", Data: "x"})
+		}), "demo-1.0.data/it's\\x\t", `: "demo-1.0.data/it's\\x\t". .data directory contents`},
 		{"entry point without callable", spec(func(s *testwheel.Spec) {
 			s.ConsoleScripts = map[string]string{"demo": "demo"}
 		}), "demo-1.0.dist-info/entry_points.txt", "a callable suffix is required"},

@@ -23,6 +23,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gopip/gopip/installer/installed"
+	"github.com/gopip/gopip/internal/pystr"
 	"github.com/gopip/gopip/internal/pyurl"
 	"github.com/gopip/gopip/resolver/pep440"
 	"github.com/gopip/gopip/resolver/pep508"
@@ -321,11 +322,11 @@ func (inst *installation) planWheel(w *wheelFile) (*dist, error) {
 		}
 		parts := strings.SplitN(normed, "/", 3)
 		if len(parts) < 3 {
-			return nil, &WheelError{Wheel: w.Path, Entry: name, Reason: fmt.Sprintf("Unexpected file in %s: %s. .data directory contents should be named like: '<scheme key>/<path>'.", w.Path, pyRepr(name))}
+			return nil, &WheelError{Wheel: w.Path, Entry: name, Reason: fmt.Sprintf("Unexpected file in %s: %s. .data directory contents should be named like: '<scheme key>/<path>'.", w.Path, pystr.Repr(name))}
 		}
 		base, ok := schemePaths[parts[1]]
 		if !ok {
-			return nil, &WheelError{Wheel: w.Path, Entry: name, Reason: fmt.Sprintf("Unknown scheme key used in %s: %s (for file %s). .data directory contents should be in subdirectories named with a valid scheme key (data, headers, platlib, purelib, scripts)", w.Path, parts[1], pyRepr(name))}
+			return nil, &WheelError{Wheel: w.Path, Entry: name, Reason: fmt.Sprintf("Unknown scheme key used in %s: %s (for file %s). .data directory contents should be in subdirectories named with a valid scheme key (data, headers, platlib, purelib, scripts)", w.Path, parts[1], pystr.Repr(name))}
 		}
 		op.dest = filepath.Join(base, filepath.FromSlash(parts[2]))
 		rawParts := strings.SplitN(name, "/", 3)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gopip/gopip/installer/installed"
 	"github.com/gopip/gopip/internal/coremeta"
+	"github.com/gopip/gopip/internal/pystr"
 	"github.com/gopip/gopip/resolver/pep440"
 	"github.com/gopip/gopip/resolver/pep508"
 	"github.com/gopip/gopip/resolver/tags"
@@ -205,17 +206,9 @@ func (w *wheelFile) checkEntries() error {
 	// project, so that "demox-1.0.dist-info" cannot ride in "demo"'s wheel.
 	dirName, _, _ := strings.Cut(strings.TrimSuffix(w.distInfo, ".dist-info"), "-")
 	if !w.filename.OwnsDistInfo(w.distInfo) || pep508.NormalizeName(dirName) != w.filename.NormalizedName() {
-		return w.errorf("", "%s has an invalid wheel, .dist-info directory %s does not start with %s", name, pyRepr(w.distInfo), pyRepr(w.filename.NormalizedName()))
+		return w.errorf("", "%s has an invalid wheel, .dist-info directory %s does not start with %s", name, pystr.Repr(w.distInfo), pystr.Repr(w.filename.NormalizedName()))
 	}
 	return nil
-}
-
-// pyRepr quotes s the way Python's repr quotes a simple str.
-func pyRepr(s string) string {
-	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
-		return `"` + s + `"`
-	}
-	return "'" + strings.ReplaceAll(s, "'", `\'`) + "'"
 }
 
 func (w *wheelFile) find(name string) *zip.File {
@@ -257,7 +250,7 @@ func (w *wheelFile) checkMetadata() error {
 	data, err := w.readSmall(wheelPath, maxMetadataSize)
 	if err != nil {
 		if err == fs.ErrNotExist {
-			return w.errorf("", "%s has an invalid wheel, could not read %s file", name, pyRepr(wheelPath))
+			return w.errorf("", "%s has an invalid wheel, could not read %s file", name, pystr.Repr(wheelPath))
 		}
 		return err
 	}
@@ -274,7 +267,7 @@ func (w *wheelFile) checkMetadata() error {
 	for _, p := range strings.Split(vtext, ".") {
 		n, err := strconv.Atoi(p)
 		if err != nil {
-			return w.errorf("", "%s has an invalid wheel, invalid Wheel-Version: %s", name, pyRepr(vtext))
+			return w.errorf("", "%s has an invalid wheel, invalid Wheel-Version: %s", name, pystr.Repr(vtext))
 		}
 		version = append(version, n)
 	}
@@ -290,7 +283,7 @@ func (w *wheelFile) checkMetadata() error {
 	data, err = w.readSmall(metaPath, maxMetadataSize)
 	if err != nil {
 		if err == fs.ErrNotExist {
-			return w.errorf("", "%s has an invalid wheel, could not read %s file", name, pyRepr(metaPath))
+			return w.errorf("", "%s has an invalid wheel, could not read %s file", name, pystr.Repr(metaPath))
 		}
 		return err
 	}
@@ -301,12 +294,12 @@ func (w *wheelFile) checkMetadata() error {
 	w.name, w.version = meta.Get("Name"), meta.Get("Version")
 	// pip's MetadataInconsistent checks (resolution/resolvelib/candidates.py).
 	if pep508.NormalizeName(w.name) != w.filename.NormalizedName() {
-		return w.errorf("", "%s has inconsistent name: expected %s, but metadata has %s", filepath.Base(w.Path), pyRepr(w.filename.NormalizedName()), pyRepr(w.name))
+		return w.errorf("", "%s has inconsistent name: expected %s, but metadata has %s", filepath.Base(w.Path), pystr.Repr(w.filename.NormalizedName()), pystr.Repr(w.name))
 	}
 	fv, err1 := pep440.Parse(w.filename.Version)
 	mv, err2 := pep440.Parse(w.version)
 	if err1 != nil || err2 != nil || pep440.Compare(fv, mv) != 0 {
-		return w.errorf("", "%s has inconsistent version: expected %s, but metadata has %s", filepath.Base(w.Path), pyRepr(w.filename.Version), pyRepr(w.version))
+		return w.errorf("", "%s has inconsistent version: expected %s, but metadata has %s", filepath.Base(w.Path), pystr.Repr(w.filename.Version), pystr.Repr(w.version))
 	}
 	w.norm = pep508.NormalizeName(w.name)
 
@@ -357,7 +350,7 @@ func (w *wheelFile) checkRecord() error {
 	data, err := w.readSmall(recPath, maxMetadataSize)
 	if err != nil {
 		if err == fs.ErrNotExist {
-			return w.errorf("", "%s has an invalid wheel, could not read %s file", w.filename.Name, pyRepr(recPath))
+			return w.errorf("", "%s has an invalid wheel, could not read %s file", w.filename.Name, pystr.Repr(recPath))
 		}
 		return err
 	}
