@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/gopip/gopip/internal/httpx"
+	"github.com/gopip/gopip/internal/pyurl"
 	"github.com/gopip/gopip/resolver"
 	"github.com/gopip/gopip/resolver/index"
 	"github.com/gopip/gopip/resolver/pep440"
@@ -272,10 +273,10 @@ func getURL(ctx context.Context, client *httpx.Client, url string) ([]byte, stri
 	const limit = 16 << 20
 	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
-		return nil, "", fmt.Errorf("reading %s: %w", httpx.Redact(url), err)
+		return nil, "", fmt.Errorf("reading %s: %w", pyurl.Redact(url), err)
 	}
 	if len(data) > limit {
-		return nil, "", fmt.Errorf("%s: a requirements file larger than 16 MiB", httpx.Redact(url))
+		return nil, "", fmt.Errorf("%s: a requirements file larger than 16 MiB", pyurl.Redact(url))
 	}
 	return data, resp.Header.Get("Content-Type"), nil
 }
@@ -322,7 +323,7 @@ func (rs *requirementSet) checkHashes(pkgs []resolver.PlannedPackage, local map[
 			got = append(got, lines+fmt.Sprintf("\n             Got        %s", sum))
 		}
 		if !ok {
-			mismatched = append(mismatched, fmt.Sprintf("    %s==%s from %s:\n%s", p.Name, p.Version, httpx.Redact(p.Artifact.URL), strings.Join(got, "\n")))
+			mismatched = append(mismatched, fmt.Sprintf("    %s==%s from %s:\n%s", p.Name, p.Version, pyurl.Redact(p.Artifact.URL), strings.Join(got, "\n")))
 		}
 	}
 	if len(mismatched) > 0 {

@@ -9,7 +9,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/gopip/gopip/internal/httpx"
+	"github.com/gopip/gopip/internal/pyurl"
 )
 
 // Config describes a TUF-backed repository: where its index, its TUF
@@ -88,11 +88,11 @@ func RepositoryID(indexURL string) (string, error) {
 func canonicalURL(rawURL string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil {
-		return "", fmt.Errorf("%s: %w", httpx.Redact(rawURL), err)
+		return "", fmt.Errorf("%s: %w", pyurl.Redact(rawURL), err)
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
 	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return "", fmt.Errorf("%q is not an http(s) URL", httpx.Redact(rawURL))
+		return "", fmt.Errorf("%q is not an http(s) URL", pyurl.Redact(rawURL))
 	}
 	u.User = nil
 	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""

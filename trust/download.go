@@ -22,6 +22,7 @@ import (
 
 	"github.com/gopip/gopip/internal/httpx"
 	"github.com/gopip/gopip/internal/progress"
+	"github.com/gopip/gopip/internal/pyurl"
 )
 
 // DefaultConcurrency is the number of files a Downloader transfers at once
@@ -359,7 +360,7 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b 
 // transfer streams req.URL into a temporary file next to req.Dest, resuming
 // after broken connections, verifies it and renames it into place.
 func (d *Downloader) transfer(ctx context.Context, req Request, task *progress.Task) (Result, error) {
-	name, display := req.name(), httpx.Redact(req.URL)
+	name, display := req.name(), pyurl.Redact(req.URL)
 	wrap := func(err error) error { return fmt.Errorf("downloading %s: %w", name, err) }
 
 	dir := filepath.Dir(req.Dest)

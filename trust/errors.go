@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/gopip/gopip/internal/httpx"
+	"github.com/gopip/gopip/internal/pyurl"
 )
 
 // Reason is what failed in a verification.
@@ -191,4 +191,4 @@ func nameRepository(err error, name string) error {
 	return fmt.Errorf("repository %s: %w", name, err)
 }
 
-func redact(u string) string { return httpx.Redact(u) }
+func redact(u string) string { return pyurl.Redact(u) }

@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gopip/gopip/internal/pyurl"
 )
 
 // Defaults for Options, pip's where pip has one.
@@ -248,7 +250,7 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 func (c *Client) Get(ctx context.Context, rawURL string, header http.Header) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
-		return nil, &Error{Method: http.MethodGet, URL: Redact(rawURL), Attempts: 0, Err: err}
+		return nil, &Error{Method: http.MethodGet, URL: pyurl.Redact(rawURL), Attempts: 0, Err: err}
 	}
 	for k, vs := range header {
 		req.Header[k] = append([]string(nil), vs...)
@@ -284,7 +286,7 @@ func (c *Client) GetRange(ctx context.Context, rawURL string, start, length int6
 	}
 	if resp.StatusCode != http.StatusPartialContent {
 		drain(resp)
-		return nil, &Error{Method: http.MethodGet, URL: Redact(rawURL), Attempts: 1,
+		return nil, &Error{Method: http.MethodGet, URL: pyurl.Redact(rawURL), Attempts: 1,
 			Err: fmt.Errorf("%w (status %d to %q)", ErrRangeUnsupported, resp.StatusCode, h.Get("Range"))}
 	}
 	first, last, size, err := ContentRange(resp)
@@ -301,7 +303,7 @@ func (c *Client) GetRange(ctx context.Context, rawURL string, start, length int6
 		if err == nil {
 			err = fmt.Errorf("Content-Range %q does not match the requested %q", resp.Header.Get("Content-Range"), h.Get("Range"))
 		}
-		return nil, &Error{Method: http.MethodGet, URL: Redact(rawURL), Attempts: 1, Err: err}
+		return nil, &Error{Method: http.MethodGet, URL: pyurl.Redact(rawURL), Attempts: 1, Err: err}
 	}
 	return resp, nil
 }
@@ -339,7 +341,7 @@ func ContentRange(resp *http.Response) (first, last, size int64, err error) {
 func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	u := *req.URL
-	display := Redact(req.URL.String())
+	display := pyurl.Redact(req.URL.String())
 	method := req.Method
 	if method == "" {
 		method = http.MethodGet
@@ -413,7 +415,7 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= maxRedirects {
 		return fmt.Errorf("stopped after %d redirects", maxRedirects)
 	}
-	if err := c.checkSecure(req.URL, Redact(req.URL.String())); err != nil {
+	if err := c.checkSecure(req.URL, pyurl.Redact(req.URL.String())); err != nil {
 		return err
 	}
 	if !strings.EqualFold(req.URL.Host, via[0].URL.Host) {

@@ -63,9 +63,9 @@
 //     else the system roots are used. A bundle may be a PEM file or a folder
 //     of PEM files.
 //
-// Errors name the URL with any password replaced by "****" (see Redact). A
-// response with status 400 or above is a *StatusError carrying the code;
-// a request that produced no response is an *Error (Hint suggests --cert,
-// --trusted-host or --timeout where one applies); a refused plain-http URL
-// is an *InsecureError.
+// Errors name the URL with any password replaced by "****" (pyurl.Redact,
+// as pip's redact_auth_from_url shows it). A response with status 400 or
+// above is a *StatusError carrying the code; a request that produced no
+// response is an *Error (Hint suggests --cert, --trusted-host or --timeout
+// where one applies); a refused plain-http URL is an *InsecureError.
 package httpx

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/gopip/gopip/internal/pyurl"
 )
 
 // StatusError is an HTTP response with status 400 or above (after any
@@ -62,7 +64,7 @@ func newStatusError(resp *http.Response, attempts int) *StatusError {
 	}
 	u := ""
 	if resp.Request != nil && resp.Request.URL != nil {
-		u = Redact(resp.Request.URL.String())
+		u = pyurl.Redact(resp.Request.URL.String())
 	}
 	return &StatusError{URL: u, StatusCode: resp.StatusCode, Reason: reason, Attempts: attempts}
 }

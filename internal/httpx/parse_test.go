@@ -6,23 +6,6 @@ import (
 	"testing"
 )
 
-func TestRedact(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"https://user:pass@example.com/simple/", "https://user:****@example.com/simple/"},
-		{"https://token@example.com/simple/", "https://****@example.com/simple/"},
-		{"https://example.com/simple/", "https://example.com/simple/"},
-		{"https://user:p%40ss@h:8080", "https://user:****@h:8080"},
-		{"https://example.com/a@b", "https://example.com/a@b"},
-		{"https://u:p@example.com/path?q=a@b#x", "https://u:****@example.com/path?q=a@b#x"},
-		{"not a url", "not a url"},
-	}
-	for _, tt := range tests {
-		if got := Redact(tt.in); got != tt.want {
-			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestParseNetrc(t *testing.T) {
 	n := parseNetrc(`
 # comment

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/gopip/gopip/internal/pyurl"
 )
 
 // proxyFunc returns the proxy selector for a Transport: the --proxy URL
@@ -14,7 +16,7 @@ func proxyFunc(proxy string, lookup func(string) (string, bool)) (func(*http.Req
 	if proxy != "" {
 		u, err := parseProxy(proxy)
 		if err != nil {
-			return nil, fmt.Errorf("--proxy %s: %w", Redact(proxy), err)
+			return nil, fmt.Errorf("--proxy %s: %w", pyurl.Redact(proxy), err)
 		}
 		return http.ProxyURL(u), nil
 	}
@@ -79,7 +81,7 @@ func (e envProxy) proxy(req *http.Request) (*url.URL, error) {
 	}
 	u, err := parseProxy(p)
 	if err != nil {
-		return nil, fmt.Errorf("proxy from the environment %s: %w", Redact(p), err)
+		return nil, fmt.Errorf("proxy from the environment %s: %w", pyurl.Redact(p), err)
 	}
 	return u, nil
 }

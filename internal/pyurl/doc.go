@@ -19,6 +19,7 @@
 //	pyurl.FileURL("/home/u/proj")                // "file:///home/u/proj", pip's path_to_url
 //	pyurl.ToPath("file://localhost/srv/p")       // "/srv/p", pip's url_to_path
 //	pyurl.RedactAuth("https://u:secret@h/")      // "https://u:****@h/", pip's redact_auth_from_url
+//	pyurl.Redact("https://u:secret@[h/")         // "https://u:****@[h/": RedactAuth that never fails, for messages
 //
 // The tests compare every function with the machine's python3.
 //

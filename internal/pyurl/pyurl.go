@@ -366,9 +366,25 @@ func RedactAuth(url string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return redactParts(p), nil
+}
+
+// Redact is RedactAuth for messages that must name a URL whatever it is:
+// where Split fails (unbalanced brackets in the netloc), for which pip
+// raises ValueError, the parts Split returns are redacted all the same, so
+// that no password is ever shown. Text without a netloc comes back as
+// urlunsplit writes it: the text itself for a path ("./dir").
+func Redact(url string) string {
+	p, _ := Split(url)
+	return redactParts(p)
+}
+
+// redactParts is the netloc rewriting of redact_auth_from_url, then
+// urlunsplit.
+func redactParts(p Parts) string {
 	i := strings.LastIndexByte(p.Netloc, '@')
 	if i < 0 {
-		return p.String(), nil
+		return p.String()
 	}
 	auth, host := p.Netloc[:i], p.Netloc[i+1:]
 	if user, _, ok := strings.Cut(auth, ":"); ok {
@@ -376,5 +392,5 @@ func RedactAuth(url string) (string, error) {
 	} else {
 		p.Netloc = "****@" + host
 	}
-	return p.String(), nil
+	return p.String()
 }

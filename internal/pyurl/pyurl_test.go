@@ -248,6 +248,9 @@ print(json.dumps(out))
 		if w := pair(want.Redact[i]); [2]string{gotRedacted, errText(err)} != w {
 			t.Errorf("RedactAuth(%q) = %q, %v; want %q", s, gotRedacted, err, w)
 		}
+		if w := pair(want.Redact[i]); w[1] == "" && Redact(s) != w[0] {
+			t.Errorf("Redact(%q) = %q, want %q", s, Redact(s), w[0])
+		}
 		for j, base := range corpus {
 			got, err := Join(base, s)
 			if w := pair(want.Join[i][j]); [2]string{got, errText(err)} != w {
@@ -327,6 +330,22 @@ func TestRedactAuth(t *testing.T) {
 		{"https://u%40x:p%3Aq@h:1/", "https://u%40x:****@h:1/"},
 		{"https://a@b:c@h/", "https://a%40b:****@h/"},
 		{"https://u:p@[x/", "error: Invalid IPv6 URL"},
+	})
+}
+
+func TestRedact(t *testing.T) {
+	checkEach(t, "Redact", Redact, [][2]string{
+		{"https://user:pass@example.com/simple/", "https://user:****@example.com/simple/"},
+		{"https://token@example.com/simple/", "https://****@example.com/simple/"},
+		{"https://example.com/simple/", "https://example.com/simple/"},
+		{"https://user:p%40ss@h:8080", "https://user:****@h:8080"},
+		{"https://example.com/a@b", "https://example.com/a@b"},
+		{"https://u:p@example.com/path?q=a@b#x", "https://u:****@example.com/path?q=a@b#x"},
+		{"not a url", "not a url"},
+		{"./dir", "./dir"},
+		// pip raises ValueError; the message still gets a URL, redacted.
+		{"https://u:p@[x/", "https://u:****@[x/"},
+		{"https://tok@[x/", "https://****@[x/"},
 	})
 }
 

@@ -117,7 +117,7 @@ func newLocation(arg string) (location, error) {
 	case strings.HasPrefix(p, "file:"):
 		u, err := url.Parse(p)
 		if err != nil {
-			return location{}, fmt.Errorf("--find-links %s: %w", httpx.Redact(arg), err)
+			return location{}, fmt.Errorf("--find-links %s: %w", pyurl.Redact(arg), err)
 		}
 		p = filepath.FromSlash(u.Path)
 		if !exists(p) {
@@ -126,7 +126,7 @@ func newLocation(arg string) (location, error) {
 	default:
 		u, err := url.Parse(p)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return location{}, fmt.Errorf("--find-links %s: not an existing path, nor an http(s) or file: URL", httpx.Redact(arg))
+			return location{}, fmt.Errorf("--find-links %s: not an existing path, nor an http(s) or file: URL", pyurl.Redact(arg))
 		}
 		return location{arg: arg, url: p}, nil
 	}
@@ -177,7 +177,7 @@ func (c *Client) Files(ctx context.Context, project string) ([]File, error) {
 				return c.readLocation(ctx, loc)
 			})
 			if err != nil {
-				errs[i] = &PageError{Project: project, Location: "--find-links " + httpx.Redact(loc.arg), Err: err}
+				errs[i] = &PageError{Project: project, Location: "--find-links " + pyurl.Redact(loc.arg), Err: err}
 				return
 			}
 			out := make([]File, len(files))
@@ -233,7 +233,7 @@ func (c *Client) fetchProject(ctx context.Context, ix *Index, canon string) ([]F
 	}
 	files, err := ParsePage(page)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", httpx.Redact(page.URL), err)
+		return nil, fmt.Errorf("%s: %w", pyurl.Redact(page.URL), err)
 	}
 	for i := range files {
 		files[i].Index = ix

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gopip/gopip/internal/httpx"
 	"github.com/gopip/gopip/internal/pyurl"
 	"github.com/gopip/gopip/resolver/pep440"
 	"github.com/gopip/gopip/resolver/tags"
@@ -62,7 +61,7 @@ type File struct {
 	Filename string
 	// URL is the absolute URL of the file, without fragment, quoted as pip
 	// quotes it. It carries the credentials of the page it came from, if
-	// any: print it only through httpx.Redact. Local files have file: URLs
+	// any: print it only through pyurl.Redact. Local files have file: URLs
 	// (see LocalPath).
 	URL string
 	// Hashes maps algorithm names to hex digests: a PEP 691 "hashes"
@@ -113,7 +112,7 @@ type File struct {
 
 // String names the file with its redacted URL.
 func (f File) String() string {
-	return fmt.Sprintf("%s (%s)", f.Filename, httpx.Redact(f.URL))
+	return fmt.Sprintf("%s (%s)", f.Filename, pyurl.Redact(f.URL))
 }
 
 // SupportsPython reports whether the file's Requires-Python admits the

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/gopip/gopip/internal/httpx"
+	"github.com/gopip/gopip/internal/pyurl"
 	"github.com/gopip/gopip/resolver/pep508"
 )
 
@@ -16,7 +16,7 @@ type Index struct {
 	Name string
 	// URL is the base URL of the simple API, e.g.
 	// "https://pypi.org/simple/". It may carry credentials in its userinfo;
-	// messages only ever show it through httpx.Redact. A file: URL names a
+	// messages only ever show it through pyurl.Redact. A file: URL names a
 	// local folder laid out as a static index (project/index.html).
 	URL string
 	// Verified marks an index whose pages must come verified from Pages
@@ -41,7 +41,7 @@ func (ix *Index) String() string {
 	if ix.Name != "" {
 		return ix.Name
 	}
-	return httpx.Redact(ix.URL)
+	return pyurl.Redact(ix.URL)
 }
 
 // ProjectURL returns the URL of project's page on the index, as pip

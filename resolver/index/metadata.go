@@ -20,6 +20,7 @@ import (
 
 	"github.com/gopip/gopip/internal/coremeta"
 	"github.com/gopip/gopip/internal/httpx"
+	"github.com/gopip/gopip/internal/pyurl"
 	"github.com/gopip/gopip/resolver/pep440"
 	"github.com/gopip/gopip/resolver/tags"
 )
@@ -177,7 +178,7 @@ func (c *Client) fetchMetadata(ctx context.Context, f File) (*coremeta.Metadata,
 		if errors.As(err, &ze) || errors.Is(err, httpx.ErrRangeUnsupported) || httpx.StatusCode(err) == http.StatusRequestedRangeNotSatisfiable {
 			return nil, nil, needDownload(err.Error())
 		}
-		return nil, nil, fmt.Errorf("reading the metadata of %s from %s: %w", f.Filename, httpx.Redact(f.URL), err)
+		return nil, nil, fmt.Errorf("reading the metadata of %s from %s: %w", f.Filename, pyurl.Redact(f.URL), err)
 	}
 	md, err := coremeta.Parse(raw)
 	if err != nil {
@@ -256,7 +257,7 @@ func checkHashes(data []byte, hashes map[string]string, name, rawURL string) err
 		h := hashFuncs[a]()
 		h.Write(data)
 		if got := hex.EncodeToString(h.Sum(nil)); got != hashes[a] {
-			return &HashMismatchError{File: name, URL: httpx.Redact(rawURL), Algo: a, Want: hashes[a], Got: got}
+			return &HashMismatchError{File: name, URL: pyurl.Redact(rawURL), Algo: a, Want: hashes[a], Got: got}
 		}
 	}
 	return nil

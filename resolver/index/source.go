@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/gopip/gopip/internal/httpx"
+	"github.com/gopip/gopip/internal/pyurl"
 )
 
 // Media types of the simple API (PEP 691).
@@ -79,7 +80,7 @@ func (s *HTTPPages) GetPage(ctx context.Context, index *Index, project string) (
 func (s *HTTPPages) get(ctx context.Context, rawURL string) (*RawPage, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("bad URL %s: %w", httpx.Redact(rawURL), err)
+		return nil, fmt.Errorf("bad URL %s: %w", pyurl.Redact(rawURL), err)
 	}
 	if u.Scheme == "file" {
 		return readLocalPage(u)
@@ -153,13 +154,13 @@ func readLocalPage(u *url.URL) (*RawPage, error) {
 func readBody(body io.Reader, limit int, rawURL, what string) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(body, int64(limit)+1))
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", httpx.Redact(rawURL), err)
+		return nil, fmt.Errorf("reading %s: %w", pyurl.Redact(rawURL), err)
 	}
 	if len(data) > limit {
 		if what != "" {
 			what += " "
 		}
-		return nil, fmt.Errorf("%s: %slarger than %d MiB", httpx.Redact(rawURL), what, limit>>20)
+		return nil, fmt.Errorf("%s: %slarger than %d MiB", pyurl.Redact(rawURL), what, limit>>20)
 	}
 	return data, nil
 }
