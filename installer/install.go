@@ -23,6 +23,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gopip/gopip/installer/installed"
+	"github.com/gopip/gopip/internal/pypath"
 	"github.com/gopip/gopip/internal/pystr"
 	"github.com/gopip/gopip/internal/pyurl"
 	"github.com/gopip/gopip/resolver/pep440"
@@ -559,13 +560,13 @@ func (inst *installation) distToUninstall(d *installed.Distribution) (*installed
 		}
 		return nil, nil
 	}
-	loc := realPath(d.InstalledLocation)
-	if in.InVirtualenv && !pathHasPrefix(loc, realPath(in.Prefix)) {
+	loc := pypath.RealPath(d.InstalledLocation)
+	if in.InVirtualenv && !pathHasPrefix(loc, pypath.RealPath(in.Prefix)) {
 		inst.rep.Report(Event{Kind: EventNotUninstalling, Name: d.Name, Location: d.Location,
-			Message: fmt.Sprintf("Not uninstalling %s at %s, outside environment %s", pep508.NormalizeName(d.Name), realPath(d.Location), in.Prefix)})
+			Message: fmt.Sprintf("Not uninstalling %s at %s, outside environment %s", pep508.NormalizeName(d.Name), pypath.RealPath(d.Location), in.Prefix)})
 		return nil, nil
 	}
-	if loc == realPath(in.Stdlib) || loc == realPath(in.Platstdlib) {
+	if loc == pypath.RealPath(in.Stdlib) || loc == pypath.RealPath(in.Platstdlib) {
 		inst.rep.Report(Event{Kind: EventNotUninstalling, Name: d.Name, Location: d.Location,
 			Message: fmt.Sprintf("Not uninstalling %s at %s, as it is in the standard library.", pep508.NormalizeName(d.Name), loc)})
 		return nil, nil
@@ -576,13 +577,13 @@ func (inst *installation) distToUninstall(d *installed.Distribution) (*installed
 // insideScheme reports whether d is installed in env's own library
 // directories.
 func (inst *installation) insideScheme(d *installed.Distribution) bool {
-	loc := realPath(d.InstalledLocation)
-	return loc == realPath(inst.env.purelib) || loc == realPath(inst.env.platlib)
+	loc := pypath.RealPath(d.InstalledLocation)
+	return loc == pypath.RealPath(inst.env.purelib) || loc == pypath.RealPath(inst.env.platlib)
 }
 
 func (inst *installation) inUserSite(d *installed.Distribution) bool {
 	us := inst.env.Interpreter.UserSite
-	return us != "" && pathHasPrefix(realPath(d.InstalledLocation), realPath(us))
+	return us != "" && pathHasPrefix(pypath.RealPath(d.InstalledLocation), pypath.RealPath(us))
 }
 
 func (inst *installation) inSitePackages(d *installed.Distribution) bool {
@@ -590,30 +591,11 @@ func (inst *installation) inSitePackages(d *installed.Distribution) bool {
 	if err != nil {
 		return false
 	}
-	return pathHasPrefix(realPath(d.InstalledLocation), realPath(s.Purelib))
+	return pathHasPrefix(pypath.RealPath(d.InstalledLocation), pypath.RealPath(s.Purelib))
 }
 
 // pathHasPrefix is pip's str.startswith on normalised paths.
 func pathHasPrefix(p, prefix string) bool { return strings.HasPrefix(p, prefix) }
-
-func realPath(p string) string {
-	if p == "" {
-		return ""
-	}
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return p
-	}
-	if r, err := filepath.EvalSymlinks(abs); err == nil {
-		return r
-	}
-	// Resolve what exists, like os.path.realpath.
-	dir, base := filepath.Split(abs)
-	if dir != abs && dir != "" {
-		return filepath.Join(realPath(filepath.Clean(dir)), base)
-	}
-	return abs
-}
 
 // final maps a scheme-space path to where it ends up: itself, except for
 // --target, where pip's _handle_target_dir moves the home scheme's

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/gopip/gopip/installer/installed"
+	"github.com/gopip/gopip/internal/pypath"
 	"github.com/gopip/gopip/scripts"
 )
 
@@ -40,7 +41,7 @@ func (e *Environment) collectPaths(d *installed.Distribution) (*uninstallSet, er
 	}
 	if data, err := d.EntryPoints(); err == nil && data != nil {
 		if eps, err := scripts.ParseEntryPoints(data); err == nil {
-			bin := realPath(e.binDirFor(d))
+			bin := pypath.RealPath(e.binDirFor(d))
 			for _, ep := range eps {
 				if ep.Group != scripts.GroupConsole && ep.Group != scripts.GroupGUI {
 					continue
@@ -54,7 +55,7 @@ func (e *Environment) collectPaths(d *installed.Distribution) (*uninstallSet, er
 	}
 	set := &uninstallSet{}
 	seen := map[string]bool{}
-	prefix := realPath(e.Interpreter.Prefix)
+	prefix := pypath.RealPath(e.Interpreter.Prefix)
 	for _, p := range paths {
 		if seen[p] {
 			continue
@@ -78,7 +79,7 @@ func (e *Environment) binDirFor(d *installed.Distribution) string {
 		return e.scripts
 	}
 	in := e.Interpreter
-	if in.UserSite != "" && strings.HasPrefix(realPath(d.InstalledLocation), realPath(in.UserSite)) {
+	if in.UserSite != "" && strings.HasPrefix(pypath.RealPath(d.InstalledLocation), pypath.RealPath(in.UserSite)) {
 		if s, err := in.scheme("user"); err == nil {
 			return s.Scripts
 		}
@@ -103,7 +104,7 @@ func (e *Environment) protected(dir string) bool {
 		if p == dir || strings.HasPrefix(p, dir+string(filepath.Separator)) {
 			return true
 		}
-		if rp := realPath(p); rp == dir || strings.HasPrefix(rp, dir+string(filepath.Separator)) {
+		if rp := pypath.RealPath(p); rp == dir || strings.HasPrefix(rp, dir+string(filepath.Separator)) {
 			return true
 		}
 	}

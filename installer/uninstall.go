@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gopip/gopip/installer/installed"
+	"github.com/gopip/gopip/internal/pypath"
 	"github.com/gopip/gopip/resolver/pep508"
 )
 
@@ -166,13 +167,13 @@ func Uninstall(ctx context.Context, env *Environment, names []string, opts Unins
 // reporting why a distribution is left alone.
 func (inst *installation) uninstallable(d *installed.Distribution) bool {
 	in := inst.env.Interpreter
-	loc := realPath(d.InstalledLocation)
-	if in.InVirtualenv && !strings.HasPrefix(loc, realPath(in.Prefix)) {
+	loc := pypath.RealPath(d.InstalledLocation)
+	if in.InVirtualenv && !strings.HasPrefix(loc, pypath.RealPath(in.Prefix)) {
 		inst.rep.Report(Event{Kind: EventNotUninstalling, Name: d.Name, Location: d.Location,
-			Message: fmt.Sprintf("Not uninstalling %s at %s, outside environment %s", pep508.NormalizeName(d.Name), realPath(d.Location), in.Prefix)})
+			Message: fmt.Sprintf("Not uninstalling %s at %s, outside environment %s", pep508.NormalizeName(d.Name), pypath.RealPath(d.Location), in.Prefix)})
 		return false
 	}
-	if loc == realPath(in.Stdlib) || loc == realPath(in.Platstdlib) {
+	if loc == pypath.RealPath(in.Stdlib) || loc == pypath.RealPath(in.Platstdlib) {
 		inst.rep.Report(Event{Kind: EventNotUninstalling, Name: d.Name, Location: d.Location,
 			Message: fmt.Sprintf("Not uninstalling %s at %s, as it is in the standard library.", pep508.NormalizeName(d.Name), loc)})
 		return false
