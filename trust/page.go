@@ -66,6 +66,15 @@ func (r *Repository) Page(ctx context.Context, project string) (*Page, error) {
 		fetchURL = targetURL(r.cfg.TargetsURL, tp, t, r.consistentSnapshot())
 		page.ContentType = ContentTypeJSON
 	}
+	// A page the trusted metadata still lists with the digest of a page
+	// verified before is read from the cache, checked again.
+	if data, ok := r.cachedTarget(t); ok {
+		if page.ContentType == "" {
+			page.ContentType = ContentTypeHTML
+		}
+		page.Body = data
+		return page, nil
+	}
 	data, resp, err := r.fetchVerified(ctx, fetchURL, header, t)
 	if err != nil {
 		return nil, err
@@ -77,6 +86,7 @@ func (r *Repository) Page(ctx context.Context, project string) (*Page, error) {
 		}
 	}
 	page.Body = data
+	r.storeTarget(t, data)
 	return page, nil
 }
 

@@ -43,6 +43,7 @@ type Repository struct {
 	allowOffline bool
 	onOffline    func(*Repository, Change, error)
 	now          func() time.Time // nil: the clock; tests move it
+	cache        Cache            // nil: verified pages are not kept
 
 	mu      sync.Mutex
 	fetcher *metadataFetcher

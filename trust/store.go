@@ -39,6 +39,9 @@ type StoreOptions struct {
 	// so that the command can say so. It is called from whichever
 	// goroutine refreshed the repository.
 	Offline func(r *Repository, c Change, cause error)
+	// Cache, when set, keeps the pages the repositories verify, by their
+	// trusted digest, for later runs (see Cache).
+	Cache Cache
 
 	// now replaces the clock of every Repository (tests).
 	now func() time.Time
@@ -424,6 +427,7 @@ func (s *Store) repository(id, credentials string) (*Repository, error) {
 		allowOffline: s.opts.AllowOffline,
 		onOffline:    s.opts.Offline,
 		now:          s.opts.now,
+		cache:        s.opts.Cache,
 	}
 	r.fetcher = &metadataFetcher{client: s.opts.Client, withCredentials: r.withCredentials}
 	r.lendCredentials(credentials)
