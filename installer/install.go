@@ -560,15 +560,7 @@ func (inst *installation) distToUninstall(d *installed.Distribution) (*installed
 		}
 		return nil, nil
 	}
-	loc := pypath.RealPath(d.InstalledLocation)
-	if in.InVirtualenv && !pathHasPrefix(loc, pypath.RealPath(in.Prefix)) {
-		inst.rep.Report(Event{Kind: EventNotUninstalling, Name: d.Name, Location: d.Location,
-			Message: fmt.Sprintf("Not uninstalling %s at %s, outside environment %s", pep508.NormalizeName(d.Name), pypath.RealPath(d.Location), in.Prefix)})
-		return nil, nil
-	}
-	if loc == pypath.RealPath(in.Stdlib) || loc == pypath.RealPath(in.Platstdlib) {
-		inst.rep.Report(Event{Kind: EventNotUninstalling, Name: d.Name, Location: d.Location,
-			Message: fmt.Sprintf("Not uninstalling %s at %s, as it is in the standard library.", pep508.NormalizeName(d.Name), loc)})
+	if !inst.uninstallable(d) {
 		return nil, nil
 	}
 	return d, nil
