@@ -441,7 +441,7 @@ func (d *Distribution) EditableLocation(sysPath []string) string {
 	}
 	name := eggLinkName(d.Name)
 	for _, dir := range sysPath {
-		info, err := os.Stat(osPathJoin(dir, name))
+		info, err := os.Stat(pypath.Join(dir, name))
 		if err == nil && info.Mode().IsRegular() {
 			return d.Location
 		}

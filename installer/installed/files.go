@@ -228,7 +228,7 @@ func (d *Distribution) UninstallPaths() ([]string, error) {
 		}
 		if ok {
 			for _, f := range files {
-				u.add(osPathJoin(d.Location, f))
+				u.add(pypath.Join(d.Location, f))
 			}
 		} else if d.hasFile("top_level.txt") {
 			var namespaces []string
@@ -240,7 +240,7 @@ func (d *Distribution) UninstallPaths() ([]string, error) {
 				if pkg == "" || contains(namespaces, pkg) {
 					continue
 				}
-				p := osPathJoin(d.Location, pkg)
+				p := pypath.Join(d.Location, pkg)
 				u.add(p)
 				u.add(p + ".py")
 				u.add(p + ".pyc")
@@ -258,7 +258,7 @@ func (d *Distribution) UninstallPaths() ([]string, error) {
 			return nil, d.noRecord()
 		}
 		for _, f := range files {
-			p := osPathJoin(d.Location, f)
+			p := pypath.Join(d.Location, f)
 			u.add(p)
 			if strings.HasSuffix(p, ".py") {
 				base := strings.TrimSuffix(p, ".py")

@@ -10,11 +10,11 @@ import (
 
 // The helpers in this file reproduce the few Python text and path
 // functions whose exact behaviour shows in pip's output and that only this
-// package needs: reading text files as importlib.metadata does, pathlib's
-// path normalisation and os.path.join. Python's str semantics shared with
-// other packages are in internal/pystr (universal newlines among them), its
-// os.path.realpath in internal/pypath, and the reading of METADATA in
-// internal/coremeta.
+// package needs: reading text files as importlib.metadata does and
+// pathlib's path normalisation. Python's str semantics shared with other
+// packages are in internal/pystr (universal newlines among them), its
+// os.path.realpath and os.path.join in internal/pypath, and the reading of
+// METADATA in internal/coremeta.
 
 // readText reads a file the way importlib.metadata's read_text does: as
 // UTF-8 text with universal newlines. ok is false when the file cannot be
@@ -81,16 +81,4 @@ func pathParent(p string) string {
 		return "//"
 	}
 	return p[:i]
-}
-
-// osPathJoin is Python's os.path.join(a, b) on POSIX: no normalisation, b
-// replaces a when absolute, a "/" added unless a already ends with one.
-func osPathJoin(a, b string) string {
-	if strings.HasPrefix(b, "/") || a == "" {
-		return b
-	}
-	if strings.HasSuffix(a, "/") {
-		return a + b
-	}
-	return a + "/" + b
 }

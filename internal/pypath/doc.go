@@ -9,6 +9,11 @@
 //
 //	if strings.HasPrefix(pypath.RealPath(d.Location), pypath.RealPath(prefix)) { ... }
 //
+// Paths pip builds with os.path.join keep what filepath.Join would clean
+// away ("a//b", ".."), and show so in its messages and listings:
+//
+//	pypath.Join("site-packages/", "pkg", "../x") // "site-packages/pkg/../x"
+//
 // Path helpers only one package needs (pathlib's normalisation for the
 // installed-distribution database, say) stay in that package.
 package pypath

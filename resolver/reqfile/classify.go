@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gopip/gopip/internal/pypath"
 	"github.com/gopip/gopip/internal/pystr"
 	"github.com/gopip/gopip/internal/pyurl"
 	"github.com/gopip/gopip/resolver/pep508"
@@ -88,7 +89,7 @@ func isArchiveFile(name string) bool {
 }
 
 func isInstallableDir(p string) bool {
-	return isDir(p) && (isFile(pyJoin(p, "pyproject.toml")) || isFile(pyJoin(p, "setup.py")))
+	return isDir(p) && (isFile(pypath.Join(p, "pyproject.toml")) || isFile(pypath.Join(p, "setup.py")))
 }
 
 // link is the part of pip's models.link.Link used here.

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/gopip/gopip/internal/pypath"
 	"github.com/gopip/gopip/internal/pystr"
 	"github.com/gopip/gopip/internal/pyurl"
 )
@@ -225,7 +226,7 @@ func (p *parser) include(ctx context.Context, origin Origin, text, target string
 			target = joined
 		} // else Python raises; fetching target as written fails instead
 	case !schemeRE.MatchString(target):
-		target = pyJoin(pyDirname(origin.File), target)
+		target = pypath.Join(pyDirname(origin.File), target)
 	}
 	key := p.key(target)
 	if first, ok := ancestors[key]; ok {
@@ -350,7 +351,7 @@ func (p *parser) addOptions(origin Origin, text string, lo *lineOpts) error {
 	if len(lo.findLinks) > 0 {
 		// Only the first -f of a line counts, as in pip.
 		value := lo.findLinks[0]
-		nextToFile := pyJoin(pyDirname(pyAbspath(p.cwd, origin.File)), value)
+		nextToFile := pypath.Join(pyDirname(pyAbspath(p.cwd, origin.File)), value)
 		if exists(nextToFile) {
 			value = nextToFile
 		}

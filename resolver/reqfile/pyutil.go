@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gopip/gopip/internal/pypath"
 	"github.com/gopip/gopip/internal/pystr"
 	"github.com/gopip/gopip/internal/pyurl"
 )
@@ -15,28 +16,13 @@ import (
 // and of pip's netloc helpers that only the requirements-file code needs, so
 // that edge cases ("//" at the start of a path, IPv6 hosts) come out as
 // pip's do. Python's str and URL functions are in internal/pystr and
-// internal/pyurl.
+// internal/pyurl, os.path.join (pypath.Join) in internal/pypath.
 
 // Path functions of Python's posixpath. They differ from path/filepath in
-// what they leave alone: join does not clean, dirname keeps "a//" forms,
-// normpath keeps exactly two leading slashes.
+// what they leave alone: dirname keeps "a//" forms, normpath keeps exactly
+// two leading slashes.
 
 func pyIsAbs(p string) bool { return strings.HasPrefix(p, "/") }
-
-func pyJoin(a string, rest ...string) string {
-	path := a
-	for _, b := range rest {
-		switch {
-		case strings.HasPrefix(b, "/"):
-			path = b
-		case path == "" || strings.HasSuffix(path, "/"):
-			path += b
-		default:
-			path += "/" + b
-		}
-	}
-	return path
-}
 
 func pyDirname(p string) string {
 	i := strings.LastIndex(p, "/") + 1
@@ -83,7 +69,7 @@ func pyNormpath(p string) string {
 // pyAbspath is os.path.abspath with cwd standing for the working directory.
 func pyAbspath(cwd, p string) string {
 	if !pyIsAbs(p) {
-		p = pyJoin(cwd, p)
+		p = pypath.Join(cwd, p)
 	}
 	return pyNormpath(p)
 }
