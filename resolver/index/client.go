@@ -39,6 +39,11 @@ type Options struct {
 	// Pages is the PageSource of indexes whose Pages is nil; nil means
 	// NewHTTPPages(HTTP).
 	Pages PageSource
+	// Cache, when set, keeps the PEP 658 metadata files the Client
+	// fetched, by their digest (the strongest the page gives, which must
+	// be sha256, sha384 or sha512), for later runs. A kept file is used
+	// only when it matches every digest the page gives now.
+	Cache Cache
 }
 
 // Client looks up the files of projects on the configured indexes and
@@ -52,6 +57,7 @@ type Client struct {
 	http      *httpx.Client
 	pages     PageSource
 	plain     *HTTPPages
+	cache     Cache // nil: metadata files are not kept
 
 	projectPages cache[pageKey, []File]
 	linkPages    cache[string, []File]
@@ -75,7 +81,7 @@ type location struct {
 // neither an existing path nor a URL (pip ignores such a location with a
 // warning; gopip asks for it to be fixed).
 func New(opts Options) (*Client, error) {
-	c := &Client{http: opts.HTTP, pages: opts.Pages, plain: NewHTTPPages(opts.HTTP)}
+	c := &Client{http: opts.HTTP, pages: opts.Pages, plain: NewHTTPPages(opts.HTTP), cache: opts.Cache}
 	if c.pages == nil {
 		c.pages = c.plain
 	}

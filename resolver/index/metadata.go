@@ -189,6 +189,33 @@ func (c *Client) fetchMetadata(ctx context.Context, f File) (*coremeta.Metadata,
 
 // fetchMetadataFile gets <url>.metadata and checks it against hashes.
 func (c *Client) fetchMetadataFile(ctx context.Context, f File, hashes map[string]string) ([]byte, error) {
+	key := metadataCacheKey(hashes)
+	if c.cache != nil && key != "" {
+		if raw, ok := c.cache.Get(key); ok && checkHashes(raw, hashes, "", "") == nil {
+			return raw, nil
+		}
+	}
+	raw, err := c.downloadMetadataFile(ctx, f, hashes)
+	if err == nil && c.cache != nil && key != "" {
+		c.cache.Put(key, raw) // best effort: the run does not depend on it
+	}
+	return raw, err
+}
+
+// metadataCacheKey names a metadata file by the strongest digest the page
+// gives; "" when it gives none strong enough to name it (sha256, sha384,
+// sha512).
+func metadataCacheKey(hashes map[string]string) string {
+	for _, a := range []string{"sha256", "sha512", "sha384"} {
+		if h := hashes[a]; h != "" {
+			return "metadata:" + a + "=" + h
+		}
+	}
+	return ""
+}
+
+// downloadMetadataFile gets <url>.metadata and checks it against hashes.
+func (c *Client) downloadMetadataFile(ctx context.Context, f File, hashes map[string]string) ([]byte, error) {
 	mdURL := metadataURL(f.URL)
 	resp, err := c.http.Get(ctx, mdURL, nil)
 	if err != nil {

@@ -85,39 +85,58 @@ func (s *HTTPPages) get(ctx context.Context, rawURL string) (*RawPage, error) {
 	if u.Scheme == "file" {
 		return readLocalPage(u)
 	}
+	page, _, err := s.fetch(ctx, u, rawURL, nil)
+	return page, err
+}
+
+// fetch GETs the page at rawURL (u parsed) with pip's headers and extra
+// ones (conditional requests), and returns it with the response's status
+// and header. The page of a 304 Not Modified has no Body.
+func (s *HTTPPages) fetch(ctx context.Context, u *url.URL, rawURL string, extra http.Header) (*RawPage, *http.Response, error) {
 	if s.client == nil {
-		return nil, errors.New("no HTTP client configured")
+		return nil, nil, errors.New("no HTTP client configured")
 	}
-	resp, err := s.client.Get(ctx, rawURL, http.Header{
+	header := http.Header{
 		"Accept":        {Accept},
 		"Cache-Control": {"max-age=0"},
-	})
+	}
+	for k, v := range extra {
+		header[k] = v
+	}
+	resp, err := s.client.Get(ctx, rawURL, header)
 	if err != nil {
 		if httpx.StatusCode(err) == http.StatusNotFound {
-			return nil, fmt.Errorf("%w: %w", ErrNotFound, err)
+			return nil, nil, fmt.Errorf("%w: %w", ErrNotFound, err)
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	defer resp.Body.Close()
-	body, err := readBody(resp.Body, maxPageSize, rawURL, "page")
-	if err != nil {
-		return nil, err
+	var body []byte
+	if resp.StatusCode != http.StatusNotModified {
+		if body, err = readBody(resp.Body, maxPageSize, rawURL, "page"); err != nil {
+			return nil, nil, err
+		}
 	}
 	final := rawURL
 	if resp.Request != nil && resp.Request.URL != nil && resp.Request.URL.String() != u.String() {
 		// After a redirect: keep the credentials of the original URL when the
 		// host is the same, as the session's auth did in pip.
-		r := *resp.Request.URL
-		if r.User == nil && u.User != nil && r.Host == u.Host {
-			r.User = u.User
-		}
-		final = r.String()
+		final = withUserinfo(*resp.Request.URL, u)
 	}
 	ct := resp.Header.Get("Content-Type")
 	if ct == "" {
 		ct = "Unknown"
 	}
-	return &RawPage{Body: body, ContentType: ct, URL: final}, nil
+	return &RawPage{Body: body, ContentType: ct, URL: final}, resp, nil
+}
+
+// withUserinfo returns r with the credentials of orig when r has none and
+// is on orig's host.
+func withUserinfo(r url.URL, orig *url.URL) string {
+	if r.User == nil && orig.User != nil && r.Host == orig.Host {
+		r.User = orig.User
+	}
+	return r.String()
 }
 
 // readLocalPage reads a page of a file: index or find-links location: a
