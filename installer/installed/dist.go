@@ -13,6 +13,7 @@ import (
 	"github.com/gopip/gopip/internal/pystr"
 	"github.com/gopip/gopip/resolver/pep440"
 	"github.com/gopip/gopip/resolver/pep508"
+	"github.com/gopip/gopip/resolver/tags"
 )
 
 // Format says how a distribution's metadata is stored.
@@ -305,17 +306,18 @@ func dirOrDot(dir string) string {
 	return dir
 }
 
-// wheelFileRE is pip's Wheel.wheel_file_re, enough to tell a wheel file on
-// sys.path (whose contents pip never counts as installed). \s and \d are
-// Python's, Unicode-aware.
-var wheelFileRE = pystr.MustCompile(`^(?:[^{s}-]+?)-(?:[^{s}-]*?)(?:-[{d}][^-]*?)?-[^{s}-]+?-[^{s}-]+?-[^{s}-]+?\.whl$`)
-
+// isWheelFile is pip's _looks_like_wheel: a wheel file on sys.path, whose
+// contents pip never counts as installed.
 func isWheelFile(path string) bool {
 	if !strings.HasSuffix(path, ".whl") {
 		return false
 	}
 	info, err := os.Stat(path)
-	return err == nil && info.Mode().IsRegular() && wheelFileRE.MatchString(filepath.Base(path))
+	if err != nil || !info.Mode().IsRegular() {
+		return false
+	}
+	_, _, ok := tags.PipWheelName(filepath.Base(path))
+	return ok
 }
 
 // DisplayVersion returns the version as pip prints it, and whether it is a

@@ -14,6 +14,7 @@ import (
 	"github.com/gopip/gopip/internal/pystr"
 	"github.com/gopip/gopip/internal/pyurl"
 	"github.com/gopip/gopip/resolver/pep508"
+	"github.com/gopip/gopip/resolver/tags"
 )
 
 // This file is pip's req/constructors.py as it applies to requirements
@@ -150,22 +151,6 @@ var (
 	projectNameRE = regexp.MustCompile(`(?i)^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$`)
 )
 
-// wheelFileRE is pip 23.2's Wheel.wheel_file_re.
-var wheelFileRE = pystr.MustCompile(`^(?P<namever>(?P<name>[^{s}-]+?)-(?P<ver>[^{s}-]*?))` +
-	`((-(?P<build>[{d}][^-]*?))?-(?P<pyver>[^{s}-]+?)-(?P<abi>[^{s}-]+?)-(?P<plat>[^{s}-]+?)\.whl|\.dist-info)$`)
-
-// wheelNameVersion is what pip's Wheel makes of a file name: name and
-// version with '_' read as '-'.
-func wheelNameVersion(filename string) (string, string, bool) {
-	m := wheelFileRE.FindStringSubmatch(filename)
-	if m == nil {
-		return "", "", false
-	}
-	name := m[wheelFileRE.SubexpIndex("name")]
-	ver := m[wheelFileRE.SubexpIndex("ver")]
-	return strings.ReplaceAll(name, "_", "-"), strings.ReplaceAll(ver, "_", "-"), true
-}
-
 // safeExtra is pip's safe_extra.
 var unsafeExtraRE = regexp.MustCompile(`[^A-Za-z0-9.-]+`)
 
@@ -261,7 +246,7 @@ func classifyLine(cwd, text string) (*classified, error) {
 			}
 		}
 		if l.isWheel() {
-			n, v, ok := wheelNameVersion(l.filename())
+			n, v, ok := tags.PipWheelName(l.filename())
 			if !ok {
 				return c, &lineError{msg: l.filename() + " is not a valid wheel filename."}
 			}

@@ -16,7 +16,9 @@
 // Errors are *FilenameError values that name the file and say what is
 // wrong with it; ParseTag and ParseTagSet parse tags on their own.
 // ParseSdistFilename and ParseSdistFilenameFor do the same for
-// "name-version.tar.gz" source distributions.
+// "name-version.tar.gz" source distributions. PipWheelName reads a wheel
+// file name with pip 23.2's much looser wheel_file_re, for the places
+// that must accept and name a wheel as that pip does.
 //
 // # What an interpreter supports
 //

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/gopip/gopip/internal/pystr"
 	"github.com/gopip/gopip/resolver/pep508"
 )
 
@@ -181,6 +182,33 @@ func ParseWheelFilename(filename string) (WheelName, error) {
 	}
 	w.Tags = tags
 	return w, nil
+}
+
+// pipWheelFileRE is pip 23.2's Wheel.wheel_file_re (models/wheel.py),
+// with Python's Unicode-aware \s and \d, and Python's "$", which also
+// matches before a final newline.
+var pipWheelFileRE = pystr.MustCompile(`^(?P<namever>(?P<name>[^{s}-]+?)-(?P<ver>[^{s}-]*?))` +
+	`((-(?P<build>[{d}][^-]*?))?-(?P<pyver>[^{s}-]+?)-(?P<abi>[^{s}-]+?)-(?P<plat>[^{s}-]+?)\.whl|\.dist-info)\n?\z`)
+
+// PipWheelName is what pip 23.2's Wheel class makes of a file name, for the
+// places where gopip must accept and name a wheel as that pip does (a
+// wheel given by path or URL in a requirement, a wheel file on sys.path):
+// ok says whether wheel_file_re matches, and name and version are its
+// groups with "_" read as "-".
+//
+// The pattern is much looser than ParseWheelFilename: any characters but
+// white space and "-" in the name and version (an empty version too), any
+// build tag starting with a digit, tags left unparsed, and
+// "name-version.dist-info" accepted as well. ParseWheelFilename is the
+// check for what gopip itself installs.
+func PipWheelName(filename string) (name, version string, ok bool) {
+	m := pipWheelFileRE.FindStringSubmatch(filename)
+	if m == nil {
+		return "", "", false
+	}
+	name = m[pipWheelFileRE.SubexpIndex("name")]
+	version = m[pipWheelFileRE.SubexpIndex("ver")]
+	return strings.ReplaceAll(name, "_", "-"), strings.ReplaceAll(version, "_", "-"), true
 }
 
 // SdistName is a parsed source distribution file name,
