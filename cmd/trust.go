@@ -294,13 +294,7 @@ func runTrustList(g *globalOptions) error {
 		}
 		rows = append(rows, row)
 	}
-	lines, sizes := tabulate(rows)
-	sep := make([]string, len(sizes))
-	for i, n := range sizes {
-		sep[i] = strings.Repeat("-", n)
-	}
-	lines = append(lines[:1], append([]string{strings.Join(sep, " ")}, lines[1:]...)...)
-	_, err = io.WriteString(g.stdout, strings.Join(lines, "\n")+"\n")
+	_, err = io.WriteString(g.stdout, strings.Join(tabulateWithRule(rows), "\n")+"\n")
 	return err
 }
 
