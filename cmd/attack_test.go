@@ -721,7 +721,9 @@ func TestInstallAttacks(t *testing.T) {
 			if code != exitSecurity || !found || !downloadedLines.MatchString(progress) {
 				t.Fatalf("install -U demo: exit %d, want %d and the SECURITY ERROR banner\nstdout:\n%s\nstderr:\n%s", code, exitSecurity, out, errOut)
 			}
-			for _, w := range want {
+			// Issue 4: the message names the file or role, the
+			// repository and the reason.
+			for _, w := range append(want, "repository corp") {
 				if !strings.Contains(errOut, w) {
 					t.Errorf("stderr lacks %q:\n%s", w, errOut)
 				}

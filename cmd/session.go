@@ -211,11 +211,37 @@ func (e *unverifiedIndexError) Hint() string {
 // provider returns the resolver's view of the indexes (and of local
 // project directories) for target t.
 func (s *session) provider(t resolver.Target, ignoreRequiresPython bool) resolver.Provider {
-	return projectProvider{s: s, Provider: resolver.NewIndexProvider(s.index, resolver.IndexProviderOptions{
+	return projectProvider{s: s, Provider: resolver.NewIndexProvider(namedIndex{s}, resolver.IndexProviderOptions{
 		Target:               t,
 		IgnoreRequiresPython: ignoreRequiresPython,
 		FetchMetadata:        s.fetchMetadata,
 	})}
+}
+
+// namedIndex is the session's index client for the resolver: a file that
+// fails verification is reported with the repository that vouched for it.
+type namedIndex struct{ s *session }
+
+func (n namedIndex) Files(ctx context.Context, project string) ([]index.File, error) {
+	return n.s.index.Files(ctx, project)
+}
+
+func (n namedIndex) Metadata(ctx context.Context, f index.File) (*coremeta.Metadata, []byte, error) {
+	md, data, err := n.s.index.Metadata(ctx, f)
+	return md, data, n.s.withRepository(err, f)
+}
+
+// withRepository names the TUF repository of f in a verification failure
+// about it, which the downloader and the index client report by file.
+func (s *session) withRepository(err error, f index.File) error {
+	var sf securityFailure
+	if err == nil || !errors.As(err, &sf) || !sf.SecurityFailure() {
+		return err
+	}
+	if repo := s.repos[f.Index]; repo != nil && !strings.Contains(err.Error(), "repository "+repo.Name()) {
+		return fmt.Errorf("repository %s: %w", repo.Name(), err)
+	}
+	return err
 }
 
 // fetchMetadata reads the metadata of a file the index cannot describe
@@ -304,6 +330,7 @@ func (s *session) fetchAll(ctx context.Context, files []index.File) ([]string, e
 	s.mu.Unlock()
 	if len(reqs) > 0 {
 		results, err := s.downloader.Fetch(ctx, reqs)
+		err = s.failedFile(err, files, reqs)
 		for j, c := range mine {
 			if err != nil {
 				c.finish("", err)
@@ -325,6 +352,28 @@ func (s *session) fetchAll(ctx context.Context, files []index.File) ([]string, e
 		paths[i] = c.path
 	}
 	return paths, nil
+}
+
+// failedFile names the repository of the file a download failed to
+// verify (the downloader reports the file by name).
+func (s *session) failedFile(err error, files []index.File, reqs []trust.Request) error {
+	var name string
+	var hm *trust.HashMismatchError
+	var le *trust.LengthError
+	switch {
+	case errors.As(err, &hm):
+		name = hm.File
+	case errors.As(err, &le):
+		name = le.File
+	default:
+		return err
+	}
+	for _, f := range files {
+		if f.Filename == name {
+			return s.withRepository(err, f)
+		}
+	}
+	return err
 }
 
 // fetchCall is one download, shared by every caller asking for its URL.
