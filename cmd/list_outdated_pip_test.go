@@ -7,12 +7,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gopip/gopip/tools/bench-resolve/corpus"
+	"github.com/gopip/gopip/internal/testcorpus"
 )
 
 // TestListOutdatedMatchesPip installs the oldest release of each of the
 // corpus's 93 projects with gopip into a virtual environment that has pip,
-// publishes newer releases (corpus.Newer: newer wheels, a release that is
+// publishes newer releases (testcorpus.Newer: newer wheels, a release that is
 // a source distribution only, a newer release whose wheels are all for
 // Python 3.12 beside its sdist, pre-releases, yanked newest releases,
 // releases for Python 3.12 only), and requires gopip list -o to print
@@ -32,7 +32,7 @@ func TestListOutdatedMatchesPip(t *testing.T) {
 	if out, _, err := e.pip("--python-exe", python, "--version"); err != nil || !strings.HasPrefix(out, "pip 23.2") {
 		t.Skipf("the virtual environment's pip is not 23.2: %q %v", out, err)
 	}
-	pins := corpus.OldestPins(corpus.MustParse(corpus.Graph))
+	pins := testcorpus.OldestPins(testcorpus.MustParse(testcorpus.Graph))
 	if len(pins) < 50 {
 		t.Fatalf("only %d distributions to install", len(pins))
 	}
@@ -40,7 +40,7 @@ func TestListOutdatedMatchesPip(t *testing.T) {
 	if code, _, stderr := e.gopip(args...); code != 0 {
 		t.Fatalf("gopip install: exit %d\n%s", code, stderr)
 	}
-	if err := corpus.Add(context.Background(), e.repo, filepath.Join(e.dir, "dist-newer"), corpus.MustParse(corpus.Newer)); err != nil {
+	if err := testcorpus.Add(context.Background(), e.repo, filepath.Join(e.dir, "dist-newer"), testcorpus.MustParse(testcorpus.Newer)); err != nil {
 		t.Fatal(err)
 	}
 

@@ -15,8 +15,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gopip/gopip/internal/testcorpus"
 	"github.com/gopip/gopip/resolver/pep508"
-	"github.com/gopip/gopip/tools/bench-resolve/corpus"
 	"github.com/gopip/gopip/trust/publish"
 )
 
@@ -46,8 +46,8 @@ func TestRequirementsFileInstall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	extraRels := corpus.MustParse("== internal-tool\n1.0\n  requests>=2.28\n")
-	if err := corpus.Add(ctx, extra, filepath.Join(e.dir, "extra-dist"), extraRels); err != nil {
+	extraRels := testcorpus.MustParse("== internal-tool\n1.0\n  requests>=2.28\n")
+	if err := testcorpus.Add(ctx, extra, filepath.Join(e.dir, "extra-dist"), extraRels); err != nil {
 		t.Fatal(err)
 	}
 	extraSrv := httptest.NewServer(publish.Handler(extra.Dir()))
@@ -56,7 +56,7 @@ func TestRequirementsFileInstall(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(reqDir, "wheels"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	local, err := corpus.MustParse("== local-plugin\n0.1\n  sniffio\n")[0].Write(filepath.Join(reqDir, "wheels"))
+	local, err := testcorpus.MustParse("== local-plugin\n0.1\n  sniffio\n")[0].Write(filepath.Join(reqDir, "wheels"))
 	if err != nil {
 		t.Fatal(err)
 	}

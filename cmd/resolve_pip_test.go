@@ -17,12 +17,12 @@ import (
 	"testing"
 
 	"github.com/gopip/gopip/internal/pythontest"
+	"github.com/gopip/gopip/internal/testcorpus"
 	"github.com/gopip/gopip/resolver/pep508"
-	"github.com/gopip/gopip/tools/bench-resolve/corpus"
 	"github.com/gopip/gopip/trust/publish"
 )
 
-// corpusEnv is the corpus of tools/bench-resolve/corpus published as a
+// corpusEnv is the corpus of internal/testcorpus published as a
 // gopip repository, served on loopback, with a hermetic environment in
 // which both gopip and the machine's pip 23.2 run against it.
 type corpusEnv struct {
@@ -34,7 +34,7 @@ type corpusEnv struct {
 	environ []string // HOME, XDG_*, PIP_* for both tools
 }
 
-// newCorpusEnv publishes corpus.Graph and serves it. With trusted, gopip
+// newCorpusEnv publishes testcorpus.Graph and serves it. With trusted, gopip
 // has the repository's root (gopip trust add) and verifies everything
 // through TUF; pip reads the same pages and files.
 func newCorpusEnv(t *testing.T, trusted bool) *corpusEnv {
@@ -42,7 +42,7 @@ func newCorpusEnv(t *testing.T, trusted bool) *corpusEnv {
 	python := pythontest.Python(t)
 	pythontest.RequirePip(t, "23.2")
 	dir := t.TempDir()
-	repo, err := corpus.Publish(context.Background(), dir, corpus.MustParse(corpus.Graph))
+	repo, err := testcorpus.Publish(context.Background(), dir, testcorpus.MustParse(testcorpus.Graph))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +222,7 @@ func (r *pipReport) pins() []string {
 }
 
 // TestResolveMatchesPip resolves several root sets over the corpus
-// (tools/bench-resolve/corpus: 93 projects, 185 releases, served by
+// (internal/testcorpus: 93 projects, 185 releases, served by
 // publish.Handler and verified through TUF) with gopip install --dry-run
 // --report and with pip 23.2's, and requires the same reports: the same
 // projects and versions, requested flags and extras, download URLs and
@@ -340,10 +340,10 @@ func TestResolveMatchesPip(t *testing.T) {
 	t.Logf("%d root sets, %d distinct distributions picked", len(resolveCases), len(distinct))
 }
 
-// yankedReleases are the yanked releases of corpus.Graph, as name==version.
+// yankedReleases are the yanked releases of testcorpus.Graph, as name==version.
 var yankedReleases = func() []string {
 	var out []string
-	for _, r := range corpus.MustParse(corpus.Graph) {
+	for _, r := range testcorpus.MustParse(testcorpus.Graph) {
 		if r.Yanked {
 			out = append(out, pep508.NormalizeName(r.Name)+"=="+r.Version)
 		}

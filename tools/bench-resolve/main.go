@@ -2,7 +2,7 @@
 // side by side in one run (on demand, not in CI):
 //
 //   - resolution: "install --dry-run" of several root sets over the corpus of
-//     tools/bench-resolve/corpus (93 projects, 185 releases), gopip against
+//     internal/testcorpus (93 projects, 185 releases), gopip against
 //     pip with --no-cache-dir and pip with its HTTP cache warm;
 //   - list -o: 93 distributions installed in a virtual environment, 61 of
 //     them outdated once the newer releases are published.
@@ -42,7 +42,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gopip/gopip/tools/bench-resolve/corpus"
+	"github.com/gopip/gopip/internal/testcorpus"
 )
 
 // resolveSets are the root sets timed for resolution (the cases of cmd's
@@ -106,8 +106,8 @@ func main() {
 	b.python = strings.TrimSpace(string(out))
 	pipVersion := strings.TrimSpace(b.must(b.python, "-m", "pip", "--version"))
 
-	rels := corpus.MustParse(corpus.Graph)
-	repo, err := corpus.Publish(ctx, work, rels)
+	rels := testcorpus.MustParse(testcorpus.Graph)
+	repo, err := testcorpus.Publish(ctx, work, rels)
 	check(err)
 	b.index = b.serve(repo.Dir())
 	defer stopServer()
@@ -128,7 +128,7 @@ func main() {
 	if *untrusted {
 		trustNote = "gopip has no TUF root (reads the index as pip does)"
 	}
-	fmt.Printf("index: %d projects, %d releases, served by gopip repo serve at %s; %s\n\n", len(corpus.Projects(rels)), len(rels), b.index, trustNote)
+	fmt.Printf("index: %d projects, %d releases, served by gopip repo serve at %s; %s\n\n", len(testcorpus.Projects(rels)), len(rels), b.index, trustNote)
 
 	// Resolution.
 	var cases []benchCase
@@ -156,9 +156,9 @@ func main() {
 
 	// list -o: the oldest installable release of every project, then the
 	// newer releases published.
-	pins := corpus.OldestPins(rels)
+	pins := testcorpus.OldestPins(rels)
 	b.must(append([]string{b.gopip, "--python", vpython, "install", "-q", "--no-deps", "--no-compile", "-i", b.index}, pins...)...)
-	check(corpus.Add(ctx, repo, filepath.Join(work, "dist-newer"), corpus.MustParse(corpus.Newer)))
+	check(testcorpus.Add(ctx, repo, filepath.Join(work, "dist-newer"), testcorpus.MustParse(testcorpus.Newer)))
 	listArgs := []string{"list", "-o", "--index-url", b.index}
 	outdated := strings.Count(b.must(append([]string{b.gopip, "--python", vpython}, listArgs...)...), "\n") - 2
 	fmt.Printf("\nlist -o: %d distributions installed, %d outdated (%d rounds; medians)\n", len(pins), outdated, *rounds)

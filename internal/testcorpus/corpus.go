@@ -1,4 +1,4 @@
-// Package corpus builds the package index that gopip's resolution and
+// Package testcorpus builds the package index that gopip's resolution and
 // list -o comparisons with pip run on (cmd's resolve and list tests,
 // tools/bench-resolve): a realistic dependency graph modelled on PyPI
 // (the Flask, requests, httpx, FastAPI, pytest, rich and boto3 stacks,
@@ -12,8 +12,8 @@
 // chosen, yanked releases, pre-releases, exact pins between projects
 // (pydantic → pydantic-core), and conflicts that need backtracking.
 //
-//	rels, _ := corpus.Parse(corpus.Graph)
-//	repo, _ := corpus.Publish(ctx, dir, rels)
+//	rels, _ := testcorpus.Parse(testcorpus.Graph)
+//	repo, _ := testcorpus.Publish(ctx, dir, rels)
 //	srv := httptest.NewServer(publish.Handler(repo.Dir()))
 //
 // The text format of Graph and Newer: a line "== name" starts a project;
@@ -24,7 +24,7 @@
 // each T a compressed tag set as in a file name; like=V to start from the
 // requirements of release V of the same project); indented lines are the
 // release's requirements, "[extra] req" for an extra's.
-package corpus
+package testcorpus
 
 import (
 	"archive/tar"
