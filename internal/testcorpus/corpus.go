@@ -197,8 +197,7 @@ func (r *Release) Write(dir string) ([]string, error) {
 				Path: mod + "/__init__.py",
 				Data: fmt.Sprintf("__version__ = %q\n", r.Version),
 			}},
-			Tags:    expandTags(tag),
-			FileTag: tag,
+			Tags: []string{tag}, // testwheel expands the set in WHEEL
 		}
 		if tag != "py3-none-any" {
 			spec.RootIsPurelib = testwheel.Bool(false)
@@ -217,23 +216,6 @@ func (r *Release) Write(dir string) ([]string, error) {
 		paths = append(paths, p)
 	}
 	return paths, nil
-}
-
-// expandTags turns a compressed tag set into its tags.
-func expandTags(set string) []string {
-	parts := strings.SplitN(set, "-", 3)
-	if len(parts) != 3 {
-		return []string{set}
-	}
-	var out []string
-	for _, py := range strings.Split(parts[0], ".") {
-		for _, abi := range strings.Split(parts[1], ".") {
-			for _, plat := range strings.Split(parts[2], ".") {
-				out = append(out, py+"-"+abi+"-"+plat)
-			}
-		}
-	}
-	return out
 }
 
 // writeSdist writes <name>-<version>.tar.gz with a PKG-INFO and a
