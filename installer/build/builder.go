@@ -305,14 +305,10 @@ func (b *Builder) Wheel(ctx context.Context, src, outDir string) (*Result, error
 			}
 		}
 	}
-	res, err := b.readResult(p, wheel)
+	res, err := b.deliver(p, wheel, outDir)
 	if err != nil {
 		return nil, err
 	}
-	if res.Path, err = placeFile(wheel, outDir); err != nil {
-		return nil, fmt.Errorf("moving %s to %s: %w", filepath.Base(wheel), outDir, err)
-	}
-	os.Remove(wheel)
 	p.builtWheel = ""
 	return res, nil
 }
@@ -457,15 +453,7 @@ func (b *Builder) Editable(ctx context.Context, dir, outDir string) (*Result, er
 	if err != nil {
 		return nil, err
 	}
-	res, err := b.readResult(p, wheel)
-	if err != nil {
-		return nil, err
-	}
-	if res.Path, err = placeFile(wheel, outDir); err != nil {
-		return nil, fmt.Errorf("moving %s to %s: %w", filepath.Base(wheel), outDir, err)
-	}
-	os.Remove(wheel)
-	return res, nil
+	return b.deliver(p, wheel, outDir)
 }
 
 // storeInCache copies a wheel built from an sdist into the cache.
@@ -747,6 +735,20 @@ func (b *Builder) readResult(p *project, wheel string) (*Result, error) {
 		return nil, err
 	}
 	return &Result{Path: wheel, Name: md.Name(), Version: md.Version(), Metadata: md}, nil
+}
+
+// deliver is readResult for a wheel the backend built, which it then
+// moves into outDir.
+func (b *Builder) deliver(p *project, wheel, outDir string) (*Result, error) {
+	res, err := b.readResult(p, wheel)
+	if err != nil {
+		return nil, err
+	}
+	if res.Path, err = placeFile(wheel, outDir); err != nil {
+		return nil, fmt.Errorf("moving %s to %s: %w", filepath.Base(wheel), outDir, err)
+	}
+	os.Remove(wheel)
+	return res, nil
 }
 
 // wheelMetadata reads the METADATA of a wheel's .dist-info directory.
