@@ -447,15 +447,7 @@ func (st *state) copyFile(rel, src string) (int64, []byte, error) {
 	defer os.Remove(tmp.Name())
 	h := sha256.New()
 	length, err := io.Copy(io.MultiWriter(tmp, h), in)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if err == nil {
-		err = tmp.Chmod(0o644)
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
+	err = closeTemp(tmp, err, 0o644)
 	if err == nil {
 		err = os.Rename(tmp.Name(), name)
 	}
@@ -491,16 +483,7 @@ func (st *state) publish(targetPath string, sum []byte, fill func(*os.File) erro
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	err = fill(tmp)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if err == nil {
-		err = tmp.Chmod(0o644)
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
+	err = closeTemp(tmp, fill(tmp), 0o644)
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", targetPath, err)
 	}
@@ -562,6 +545,17 @@ func writeFileAtomic(name string, data []byte, perm os.FileMode) error {
 	}
 	defer os.Remove(tmp.Name())
 	_, err = tmp.Write(data)
+	if err := closeTemp(tmp, err, perm); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), name)
+}
+
+// closeTemp closes a temporary file after the writing that returned err,
+// first syncing it and giving it perm if that succeeded, so that renaming
+// it into place publishes a complete, durable file. It returns the first
+// error.
+func closeTemp(tmp *os.File, err error, perm os.FileMode) error {
 	if err == nil {
 		err = tmp.Sync()
 	}
@@ -571,10 +565,7 @@ func writeFileAtomic(name string, data []byte, perm os.FileMode) error {
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), name)
+	return err
 }
 
 // lock takes the repository's exclusive lock (flock on .gopip/lock), so
