@@ -112,28 +112,21 @@ func (g *globalOptions) collectRequirements(ctx context.Context, src requirement
 			return nil, err
 		}
 	}
-	for _, a := range src.args {
-		e, warnings, err := reqfile.ParseArg(cwd, a, false)
-		if err != nil {
-			return nil, err
-		}
-		for _, w := range warnings {
-			g.warn(w)
-		}
-		if err := rs.add(e, ""); err != nil {
-			return nil, err
-		}
-	}
-	for _, a := range src.editables {
-		e, warnings, err := reqfile.ParseArg(cwd, a, true)
-		if err != nil {
-			return nil, err
-		}
-		for _, w := range warnings {
-			g.warn(w)
-		}
-		if err := rs.add(e, ""); err != nil {
-			return nil, err
+	for _, args := range []struct {
+		list     []string
+		editable bool
+	}{{src.args, false}, {src.editables, true}} {
+		for _, a := range args.list {
+			e, warnings, err := reqfile.ParseArg(cwd, a, args.editable)
+			if err != nil {
+				return nil, err
+			}
+			for _, w := range warnings {
+				g.warn(w)
+			}
+			if err := rs.add(e, ""); err != nil {
+				return nil, err
+			}
 		}
 	}
 	for _, r := range src.files {
