@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+
+	"github.com/gopip/gopip/internal/httpx"
 )
 
 // maxBody bounds what HTTPGetter reads: a requirements file is text.
@@ -44,18 +46,19 @@ func (g HTTPGetter) Get(ctx context.Context, url string) ([]byte, string, error)
 	return body, resp.Header.Get("Content-Type"), nil
 }
 
-// StatusError is an HTTP error status for a requirements file. Its message
-// is pip's (raise_for_status): "404 Client Error: Not Found for url: URL".
+// StatusError is an HTTP error status for a requirements file, as
+// HTTPGetter reports it. Its message is pip's (raise_for_status): "404
+// Client Error: Not Found for url: URL". A Getter built on an
+// httpx.Client returns an *httpx.StatusError instead, which Parse reports
+// the same way.
 type StatusError struct {
 	Code int
 	URL  string
 }
 
-// Error returns pip's message for the status.
+// Error returns pip's message for the status, with the standard reason
+// phrase, as httpx.StatusError formats it.
 func (e *StatusError) Error() string {
-	kind := "Client"
-	if e.Code >= 500 {
-		kind = "Server"
-	}
-	return fmt.Sprintf("%d %s Error: %s for url: %s", e.Code, kind, http.StatusText(e.Code), e.URL)
+	se := httpx.StatusError{StatusCode: e.Code, Reason: http.StatusText(e.Code), URL: e.URL}
+	return se.Error()
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/gopip/gopip/internal/httpx"
 	"github.com/gopip/gopip/internal/pypath"
 	"github.com/gopip/gopip/internal/pystr"
 	"github.com/gopip/gopip/internal/pyurl"
@@ -427,9 +428,13 @@ func (p *parser) read(ctx context.Context, name string, via *Origin) (string, er
 		}
 		body, contentType, err := p.opts.Getter.Get(ctx, name)
 		var status *StatusError
+		var httpStatus *httpx.StatusError
 		switch {
 		case errors.As(err, &status):
 			return "", &Error{Origin: origin, Msg: status.Error(), Err: err}
+		case errors.As(err, &httpStatus):
+			// pip prints raise_for_status's message alone.
+			return "", &Error{Origin: origin, Msg: httpStatus.Error(), Err: err}
 		case err != nil:
 			return "", &Error{Origin: origin, Msg: fmt.Sprintf("Could not fetch requirements file %s: %v", name, err), Err: err}
 		}

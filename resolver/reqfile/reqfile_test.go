@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gopip/gopip/internal/httpx"
 	"github.com/gopip/gopip/internal/pystr"
 	"github.com/gopip/gopip/resolver/pep508"
 )
@@ -933,4 +934,16 @@ func describeEffect(e *Entry) string {
 		c.Options = o
 	}
 	return describe(&c, "")
+}
+
+// TestHTTPXStatusError: a status error from an httpx.Client getter (as
+// cmd's) is reported with raise_for_status's message alone, as pip does.
+func TestHTTPXStatusError(t *testing.T) {
+	getter := GetterFunc(func(ctx context.Context, url string) ([]byte, string, error) {
+		return nil, "", fmt.Errorf("wrapped: %w", &httpx.StatusError{URL: url, StatusCode: 404, Reason: "File not found", Attempts: 1})
+	})
+	_, err := Parse(context.Background(), "http://127.0.0.1:1/missing.txt", Options{Getter: getter, Dir: t.TempDir()})
+	if err == nil || err.Error() != "404 Client Error: File not found for url: http://127.0.0.1:1/missing.txt" {
+		t.Errorf("404: %v", err)
+	}
 }
