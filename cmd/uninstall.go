@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gopip/gopip/installer"
+	"github.com/gopip/gopip/internal/pystr"
 	"github.com/gopip/gopip/resolver/pep508"
 )
 
@@ -51,7 +52,7 @@ func runUninstall(ctx context.Context, g *globalOptions, opts *uninstallOptions,
 	for _, a := range args {
 		req, err := pep508.ParseRequirement(a)
 		if err != nil {
-			g.warn(fmt.Sprintf("Invalid requirement: %s ignored - the uninstall command expects named requirements.", pyRepr(a)))
+			g.warn(fmt.Sprintf("Invalid requirement: %s ignored - the uninstall command expects named requirements.", pystr.Repr(a)))
 			continue
 		}
 		names = append(names, req.Name)
@@ -148,7 +149,7 @@ func (g *globalOptions) ask(r *bufio.Reader, prompt string, options []string) (s
 				return answer, nil
 			}
 		}
-		fmt.Fprintf(g.stdout, "Your response (%s) was not one of the expected responses: %s\n", pyRepr(answer), strings.Join(options, ", "))
+		fmt.Fprintf(g.stdout, "Your response (%s) was not one of the expected responses: %s\n", pystr.Repr(answer), strings.Join(options, ", "))
 	}
 }
 
