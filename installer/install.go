@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash"
@@ -23,6 +22,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gopip/gopip/installer/installed"
+	"github.com/gopip/gopip/internal/cache"
 	"github.com/gopip/gopip/internal/pypath"
 	"github.com/gopip/gopip/internal/pystr"
 	"github.com/gopip/gopip/internal/pyurl"
@@ -48,6 +48,16 @@ type InstallOptions struct {
 	// CompileWorkers is the number of interpreter processes compiling
 	// byte-code in parallel; 0 means two per CPU, at most 8.
 	CompileWorkers int
+	// Cache, when set, keeps every wheel installed extracted and verified
+	// (its unpacked layer, by the wheel's sha256), and installs the wheels
+	// it holds from there, by LinkMode, instead of inflating them again.
+	// Every file taken from the cache is checked against the RECORD of
+	// the wheel being installed, as an extracted file is; a cached file
+	// that fails is not used (the wheel is extracted instead) and its
+	// entry is removed. See cache.go.
+	Cache *cache.Cache
+	// LinkMode says how files come from the cache (and go into it).
+	LinkMode LinkMode
 
 	// extractWorkers, for benchmarks, sizes the extraction pool; 0 means
 	// the default (see installation.extractWorkers).
@@ -239,6 +249,8 @@ type dist struct {
 
 	consoleScripts []string // final paths of its console_scripts launchers
 
+	unpacked *unpackedEntry // its entry of the unpacked-wheel cache, if any
+
 	opIDs    []int             // writer ids of ops
 	genIDs   map[string]int    // writer ids of generated files
 	stagedOf map[string]string // scheme path → where this dist staged it
@@ -275,6 +287,7 @@ type installation struct {
 	dists  []*dist
 	t      *txn
 	umask  fs.FileMode
+	linker *linker // for the unpacked-wheel cache
 
 	dirs sync.Map // staging directories known to exist
 
@@ -456,6 +469,10 @@ func (inst *installation) run(ctx context.Context) error {
 		defer comp.close()
 	}
 
+	if err := inst.openCache(ctx); err != nil {
+		return err
+	}
+	defer inst.closeCache()
 	inst.t, err = newTxn(env.LockDir(), inst.opts.hook)
 	if err != nil {
 		return err
@@ -803,6 +820,7 @@ func (inst *installation) stage(ctx context.Context, pyc *pycBatch) error {
 		// The last job of dist j.i: the others' results are written (the
 		// counter orders their writes before these reads).
 		inst.distStaged(d, staged[j.i], hashes[j.i], gen[j.i])
+		inst.finishEntry(d)
 		if byDist {
 			return pyc.queue(j.i)
 		}
@@ -860,7 +878,13 @@ func (inst *installation) stageOp(d *dist, id int, op fileOp) (string, *recHash,
 	if err != nil {
 		return "", nil, err
 	}
-	h, err := inst.extract(d.w, op, sp)
+	if d.unpacked != nil && d.unpacked.warm {
+		if h, ok, err := inst.stageFromCache(d, op, sp); ok || err != nil {
+			return sp, h, err
+		}
+		// Not in the cache, or it failed its check: from the wheel.
+	}
+	h, err := inst.extract(d, op, sp)
 	return sp, h, err
 }
 
@@ -930,6 +954,11 @@ func (inst *installation) writeStaged(sp string, data []byte, mode fs.FileMode) 
 	if err := inst.mkdirStaged(filepath.Dir(sp)); err != nil {
 		return err
 	}
+	// A staged file being replaced (RECORD) may be a hard link into the
+	// unpacked-wheel cache: it is unlinked, never written through.
+	if err := os.Remove(sp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
 	f, err := createStaged(sp, 0o666, true)
 	if err != nil {
 		return err
@@ -981,19 +1010,53 @@ func (inst *installation) mkdirStaged(dir string) error {
 // size is read whole, then hashed and written with one write call.
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
 
-// extract writes one archive file to sp, verifying it against RECORD as
-// it streams. For a script whose first line is #!python it rewrites that
-// line and returns the new RECORD hash.
-func (inst *installation) extract(w *wheelFile, op fileOp, sp string) (*recHash, error) {
-	f := op.f
-	if err := inst.mkdirStaged(filepath.Dir(sp)); err != nil {
-		return nil, err
-	}
+// extract writes one archive file of d to sp, verifying it against
+// RECORD as it streams, and puts a copy into the unpacked-wheel cache when
+// the installation fills it. For a script whose first line is #!python it
+// rewrites that line and returns the new RECORD hash.
+func (inst *installation) extract(d *dist, op fileOp, sp string) (*recHash, error) {
+	w, f := d.w, op.f
 	rc, err := f.Open()
 	if err != nil {
 		return nil, w.errorf(f.Name, "%v", err)
 	}
 	defer rc.Close()
+	fill := inst.fillPath(d, op)
+	tee := ""
+	if op.script {
+		tee = fill // the cache keeps the script as the wheel has it
+	}
+	h, teed, err := inst.stream(w, op, rc, sp, tee)
+	switch {
+	case err != nil:
+		inst.fillFailed(d)
+		return nil, err
+	case fill == "":
+	case op.script:
+		if teed {
+			d.unpacked.files.Add(1)
+		} else {
+			inst.fillFailed(d)
+		}
+	default:
+		inst.fillFrom(d, op, sp, fill)
+	}
+	return h, nil
+}
+
+// stream writes the content of the archive file op, read from src, to sp,
+// verifying it against RECORD as it streams (hash and size; reading stops
+// one byte after the size the zip header declares), and, when tee is not
+// "", also writes the content as the archive has it to tee (teed reports
+// whether that worked). A script whose first line is #!python gets that
+// line rewritten (pip's fix_script) and the new RECORD hash is returned.
+// Memory stays bounded whatever the file's size: a script is rewritten as
+// it streams too.
+func (inst *installation) stream(w *wheelFile, op fileOp, src io.Reader, sp, tee string) (h *recHash, teed bool, err error) {
+	f := op.f
+	if err := inst.mkdirStaged(filepath.Dir(sp)); err != nil {
+		return nil, false, err
+	}
 	declared := int64(f.UncompressedSize64)
 	exempt := w.recordExempt(f.Name)
 	row := w.rows[f.Name]
@@ -1005,37 +1068,78 @@ func (inst *installation) extract(w *wheelFile, op fileOp, sp string) (*recHash,
 	// The mode is given when the file is created; only an executable
 	// file under a umask that clears x bits needs a chmod (pip sets
 	// them all).
-	perm := fs.FileMode(0o666)
-	mode := perm &^ inst.umask
-	if op.exec {
-		perm = 0o777
-		mode = (0o777 &^ inst.umask) | 0o111
+	perm, mode := inst.fileMode(op)
+	out, err := createStaged(sp, perm, false)
+	if err != nil {
+		return nil, false, err
 	}
-	var script bytes.Buffer
-	var out *stagedFile
-	if !op.script {
-		out, err = createStaged(sp, perm, false)
-		if err != nil {
-			return nil, err
+	defer out.Close()
+	var raw *stagedFile // the copy for the cache, while it works
+	if tee != "" {
+		if inst.mkdirStaged(filepath.Dir(tee)) == nil {
+			if raw, err = createStaged(tee, perm, false); err != nil {
+				raw = nil
+			}
 		}
-		defer out.Close()
+		if raw != nil {
+			defer raw.Close()
+		}
 	}
 	bp := copyBufs.Get().(*[]byte)
 	defer copyBufs.Put(bp)
 	buf := *bp
-	src := io.LimitReader(rc, declared+1)
-	var n int64
+	body := io.LimitReader(src, declared+1)
+	var (
+		n       int64
+		shebang = op.script // the first line is still to be looked at
+		skip    bool        // dropping the rest of a #!python line
+		outHash hash.Hash   // of what is written, when it differs
+		outSize int64
+	)
+	write := func(p []byte) error {
+		if outHash != nil {
+			outHash.Write(p)
+			outSize += int64(len(p))
+		}
+		_, err := out.Write(p)
+		return err
+	}
 	for {
-		m, rerr := io.ReadFull(src, buf)
+		m, rerr := io.ReadFull(body, buf)
 		if m > 0 {
+			chunk := buf[:m]
 			n += int64(m)
 			if check != nil {
-				check.Write(buf[:m])
+				check.Write(chunk)
 			}
-			if op.script {
-				script.Write(buf[:m])
-			} else if _, err := out.Write(buf[:m]); err != nil {
-				return nil, w.errorf(f.Name, "extracting: %v", err)
+			if raw != nil {
+				if _, err := raw.Write(chunk); err != nil {
+					raw.Close()
+					raw = nil
+				}
+			}
+			// The first chunk holds the first 8 bytes of any file that
+			// has them (ReadFull).
+			if shebang {
+				shebang = false
+				if bytes.HasPrefix(chunk, []byte("#!python")) {
+					skip, outHash = true, sha256.New()
+					if err := write([]byte("#!" + inst.env.Interpreter.Executable + "\n")); err != nil {
+						return nil, false, w.errorf(f.Name, "extracting: %v", err)
+					}
+				}
+			}
+			if skip {
+				if i := bytes.IndexByte(chunk, '\n'); i < 0 {
+					chunk = nil
+				} else {
+					chunk, skip = chunk[i+1:], false
+				}
+			}
+			if len(chunk) > 0 {
+				if err := write(chunk); err != nil {
+					return nil, false, w.errorf(f.Name, "extracting: %v", err)
+				}
 			}
 		}
 		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
@@ -1043,33 +1147,45 @@ func (inst *installation) extract(w *wheelFile, op fileOp, sp string) (*recHash,
 		}
 		if rerr != nil {
 			if errors.Is(rerr, zip.ErrFormat) || errors.Is(rerr, zip.ErrChecksum) {
-				return nil, w.errorf(f.Name, "corrupt or lying zip entry (%v); its data does not match the %d bytes its header declares", rerr, declared)
+				return nil, false, w.errorf(f.Name, "corrupt or lying zip entry (%v); its data does not match the %d bytes its header declares", rerr, declared)
 			}
-			return nil, w.errorf(f.Name, "extracting: %v", rerr)
+			return nil, false, w.errorf(f.Name, "extracting: %v", rerr)
 		}
 	}
 	if n > declared {
-		return nil, w.errorf(f.Name, "its real size exceeds the %d bytes its zip header declares", declared)
+		return nil, false, w.errorf(f.Name, "its real size exceeds the %d bytes its zip header declares", declared)
 	}
 	if check != nil {
 		if ok, what := checkDigest(row, check.Sum(nil), n); !ok {
-			return nil, w.errorf(f.Name, "%s (RECORD says %s, size %s)", what, row.Hash, row.Size)
+			return nil, false, w.errorf(f.Name, "%s (RECORD says %s, size %s)", what, row.Hash, row.Size)
 		}
-	}
-	if op.script {
-		data, changed := scripts.RewriteShebang(script.Bytes(), inst.env.Interpreter.Executable)
-		if err := inst.writeStaged(sp, data, mode); err != nil {
-			return nil, err
-		}
-		if changed {
-			return &recHash{hash: installed.HashBytes(data), size: int64(len(data))}, nil
-		}
-		return nil, nil
 	}
 	if err := inst.chmodIfNeeded(out, perm, mode); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return nil, out.Close()
+	if err := out.Close(); err != nil {
+		return nil, false, err
+	}
+	if raw != nil {
+		teed = inst.chmodIfNeeded(raw, perm, mode) == nil && raw.Close() == nil
+	}
+	if outHash != nil {
+		return &recHash{hash: installed.RecordHash(outHash.Sum(nil)), size: outSize}, teed, nil
+	}
+	return nil, teed, nil
+}
+
+// fileMode returns the permissions a file of op is created with and the
+// mode it must end up with, as pip gives them: 0666 less the umask, and
+// for an executable file every x bit.
+func (inst *installation) fileMode(op fileOp) (perm, mode fs.FileMode) {
+	perm = 0o666
+	mode = perm &^ inst.umask
+	if op.exec {
+		perm = 0o777
+		mode = (0o777 &^ inst.umask) | 0o111
+	}
+	return perm, mode
 }
 
 // recordPath is pip's _fs_to_record_path: p relative to libDir, with "/".
@@ -1297,17 +1413,14 @@ func directURL(wh Wheel) (*installed.DirectURL, error) {
 	}
 	base, _, _ := strings.Cut(u, "#")
 	if hashName == "" {
-		f, err := os.Open(wh.Path)
-		if err != nil {
-			return nil, err
+		sum := wh.SHA256
+		if sum == "" {
+			var err error
+			if sum, err = fileSHA256(wh.Path); err != nil {
+				return nil, err
+			}
 		}
-		h := sha256.New()
-		_, err = io.Copy(h, f)
-		f.Close()
-		if err != nil {
-			return nil, err
-		}
-		hashName, hashValue = "sha256", hex.EncodeToString(h.Sum(nil))
+		hashName, hashValue = "sha256", sum
 	}
 	return &installed.DirectURL{
 		URL:          base,

@@ -4,6 +4,7 @@ package installer
 
 import (
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"syscall"
@@ -98,4 +99,46 @@ func (f *stagedFile) Close() error {
 		return &fs.PathError{Op: "close", Path: f.name, Err: err}
 	}
 	return nil
+}
+
+// hashFile writes the content of the file p to h through buf, and returns
+// its size and mode. It reads a bare descriptor (see stagedFile).
+func hashFile(p string, h io.Writer, buf []byte) (int64, fs.FileMode, error) {
+	fd, err := openRead(p)
+	if err != nil {
+		return 0, 0, &fs.PathError{Op: "open", Path: p, Err: err}
+	}
+	defer syscall.Close(fd)
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil {
+		return 0, 0, &fs.PathError{Op: "stat", Path: p, Err: err}
+	}
+	mode := fs.FileMode(st.Mode & 0o777)
+	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+		return 0, 0, &fs.PathError{Op: "open", Path: p, Err: errors.New("not a regular file")}
+	}
+	var n int64
+	for {
+		m, err := syscall.Read(fd, buf)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return n, mode, &fs.PathError{Op: "read", Path: p, Err: err}
+		}
+		if m == 0 {
+			return n, mode, nil
+		}
+		h.Write(buf[:m])
+		n += int64(m)
+	}
+}
+
+func openRead(p string) (int, error) {
+	for {
+		fd, err := syscall.Open(p, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		if err != syscall.EINTR {
+			return fd, err
+		}
+	}
 }

@@ -2,6 +2,7 @@ package installer
 
 import (
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 )
@@ -39,4 +40,18 @@ func (f *stagedFile) Close() error {
 		return nil
 	}
 	return err
+}
+
+func hashFile(p string, h io.Writer, buf []byte) (int64, fs.FileMode, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return 0, 0, err
+	}
+	n, err := io.CopyBuffer(h, struct{ io.Reader }{f}, buf)
+	return n, st.Mode().Perm(), err
 }

@@ -44,6 +44,11 @@ type Wheel struct {
 	// Requested marks a distribution the user asked for, rather than a
 	// dependency: it gets a REQUESTED file.
 	Requested bool
+	// SHA256 is the sha256 of the file at Path (lower-case hex), when the
+	// caller knows it (the verified download's); empty means Install
+	// computes it when it needs it. It names the wheel's entry in the
+	// unpacked-wheel cache and its hash in direct_url.json.
+	SHA256 string
 	// ReqName is the project name as the requirement that chose this
 	// wheel spells it ("MarkupSafe", "markupsafe"); pip names the
 	// headers directory (include/site/pythonX.Y/<name>) after it.

@@ -1,0 +1,304 @@
+package installer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gopip/gopip/internal/cache"
+)
+
+// The unpacked-wheel cache.
+//
+// With InstallOptions.Cache, every wheel installed is also kept extracted
+// in the cache's unpacked layer, in a folder named by the wheel's sha256:
+//
+//	unpacked/sha256/ab/abcd…/entry.json   what the entry is (cache.UnpackedInfo)
+//	unpacked/sha256/ab/abcd…/tree/…       the wheel's files, at their archive names
+//
+// The tree holds every file the installation extracts, as the wheel has
+// it (scripts before their #!python line is rewritten), with the modes a
+// normal install gives them under the umask recorded in entry.json.
+//
+// A cold install (no entry yet) extracts each file into the staging area
+// as before, verified against RECORD, then links the staged file into a
+// temporary tree (reflink, hard link or copy: see LinkMode); when every
+// file of the wheel is there, entry.json is written and the temporary
+// folder renamed into place. Concurrent processes filling one entry each
+// fill their own temporary folder; the first rename wins, the others are
+// removed. A failure to fill leaves no entry and does not fail the install.
+//
+// A warm install (the entry exists) links each file from the tree into
+// the staging area instead of inflating it, then checks the staged file
+// exactly as an extracted one: its size against the zip header and its
+// hash against the RECORD of the wheel being installed (which the caller
+// verified, and whose RECORD is read from the wheel itself, never from
+// the cache). A hard link must also have the mode the install wants. A
+// file that is missing or fails is extracted from the wheel instead, and
+// the entry is removed (with a warning) so that the next install fills it
+// again: a tampered or damaged entry is never installed. Files gopip
+// writes itself are never linked: rewritten scripts, launchers, RECORD,
+// INSTALLER, REQUESTED, direct_url.json, byte-code; and the staged RECORD
+// is unlinked before it is rewritten, never written through. After
+// staging, the journaled commit is the same as for a cold install.
+//
+// Hard links share the file: an installed file edited in place (not
+// replaced) changes the cache's copy and every environment linked to it.
+// The next install from that entry detects it and extracts again; the
+// environments linked before keep the edit. --link-mode=copy avoids the
+// sharing.
+
+// unpackedFormat is the version of the entry layout (cache.UnpackedInfo).
+const unpackedFormat = 1
+
+// unpackedEntry is one wheel's entry of the unpacked-wheel cache during an
+// installation.
+type unpackedEntry struct {
+	dir  string // the entry's folder
+	tree string // where files are linked from (warm) or put (filling)
+	warm bool   // the entry exists
+	copy bool   // warm, made under another umask: copied, never hard-linked
+	tmp  string // filling: the folder renamed to dir once complete
+
+	files  atomic.Int64 // filling: files put into the tree
+	failed atomic.Bool  // filling: a file could not be put; abandoned
+	done   atomic.Bool  // finished: renamed, abandoned or evicted
+
+	mu  sync.Mutex
+	bad error // warm: the first file that failed its check
+}
+
+// openCache finds each wheel's entry in the unpacked-wheel cache, or
+// prepares to fill one. The wheels' sha256 are computed (in parallel)
+// where the caller did not give them.
+func (inst *installation) openCache(ctx context.Context) error {
+	c := inst.opts.Cache
+	if c == nil {
+		return nil
+	}
+	inst.linker = newLinker(inst.opts.LinkMode, func(from, to string, err error) {
+		inst.warnf("Failed to %s files between the cache and the environment (%v); gopip will %s them. If the cache and the environment are on different file systems, use --link-mode=%s (or --no-cache-dir).", from, err, to, to)
+	})
+	return forEach(ctx, runtime.GOMAXPROCS(0), len(inst.dists), func(i int) error {
+		d := inst.dists[i]
+		sum := strings.ToLower(d.w.SHA256)
+		if sum == "" {
+			var err error
+			if sum, err = fileSHA256(d.w.Path); err != nil {
+				return err
+			}
+			d.w.SHA256 = sum
+		}
+		dir, err := c.UnpackedPath(sum)
+		if err != nil {
+			return nil // not a sha256: no entry
+		}
+		e := &unpackedEntry{dir: dir}
+		if info, err := cache.ReadUnpackedInfo(dir); err == nil && info.Format == unpackedFormat && info.Files == len(d.ops) {
+			e.warm, e.tree = true, filepath.Join(dir, "tree")
+			e.copy = fs.FileMode(info.Umask) != inst.umask
+		} else {
+			e.tmp = cache.TempName(dir)
+			e.tree = filepath.Join(e.tmp, "tree")
+		}
+		d.unpacked = e
+		return nil
+	})
+}
+
+// closeCache removes the temporary trees of entries left unfinished by a
+// failed installation.
+func (inst *installation) closeCache() {
+	for _, d := range inst.dists {
+		if e := d.unpacked; e != nil && e.tmp != "" && !e.done.Load() {
+			os.RemoveAll(e.tmp)
+		}
+	}
+}
+
+// treePath is where the tree holds the archive file op.
+func treePath(tree string, op fileOp) string {
+	return filepath.Join(tree, filepath.FromSlash(path.Clean(op.f.Name)))
+}
+
+// fillPath returns where the archive file op of d goes in the entry being
+// filled, or "" when d fills none.
+func (inst *installation) fillPath(d *dist, op fileOp) string {
+	e := d.unpacked
+	if e == nil || e.warm || e.failed.Load() {
+		return ""
+	}
+	return treePath(e.tree, op)
+}
+
+// fillFailed abandons d's entry being filled.
+func (inst *installation) fillFailed(d *dist) {
+	if e := d.unpacked; e != nil && !e.warm {
+		e.failed.Store(true)
+	}
+}
+
+// fillFrom puts the staged (verified) file sp of op into d's entry being
+// filled, at fill, with the mode it has in the environment.
+func (inst *installation) fillFrom(d *dist, op fileOp, sp, fill string) {
+	if err := inst.mkdirStaged(filepath.Dir(fill)); err != nil {
+		inst.fillFailed(d)
+		return
+	}
+	perm, mode := inst.fileMode(op)
+	m, err := inst.linker.link(sp, fill, perm)
+	if err == nil && m != linkHard && perm&^inst.umask != mode {
+		err = os.Chmod(fill, mode)
+	}
+	if err != nil {
+		inst.fillFailed(d)
+		return
+	}
+	d.unpacked.files.Add(1)
+}
+
+// stageFromCache stages the archive file op of d at sp from d's cached
+// tree, and checks the staged file as an extracted one is checked. ok is
+// false when the cache could not provide it (missing, or failing its
+// check: the entry is then removed once d is staged); the caller extracts
+// it from the wheel instead. err is an error of the staging area.
+func (inst *installation) stageFromCache(d *dist, op fileOp, sp string) (h *recHash, ok bool, err error) {
+	e := d.unpacked
+	if d.w.recordExempt(op.f.Name) {
+		// RECORD cannot vouch for itself (and is rewritten), nor for its
+		// signatures: from the wheel.
+		return nil, false, nil
+	}
+	src := treePath(e.tree, op)
+	if op.script || e.copy || inst.linker.method() == linkCopy {
+		f, err := os.Open(src)
+		if err != nil {
+			e.reject(err)
+			return nil, false, nil
+		}
+		h, _, err := inst.stream(d.w, op, f, sp, "")
+		f.Close()
+		var we *WheelError
+		if errors.As(err, &we) {
+			os.Remove(sp)
+			e.reject(err)
+			return nil, false, nil
+		}
+		return h, err == nil, err
+	}
+	if err := inst.mkdirStaged(filepath.Dir(sp)); err != nil {
+		return nil, false, err
+	}
+	perm, mode := inst.fileMode(op)
+	m, err := inst.linker.link(src, sp, perm)
+	if err == nil {
+		err = inst.checkStaged(d.w, op, sp, m, perm, mode)
+	}
+	if err != nil {
+		os.Remove(sp)
+		e.reject(err)
+		return nil, false, nil
+	}
+	return nil, true, nil
+}
+
+// checkStaged checks a file linked from the cache as extraction checks
+// it: its size against the zip header and its hash against RECORD; a
+// hard link must have the mode the install gives the file (its mode is
+// the cache's), a clone or a copy gets it.
+func (inst *installation) checkStaged(w *wheelFile, op fileOp, sp string, m int32, perm, mode fs.FileMode) error {
+	row := w.rows[op.f.Name]
+	algo, _, _ := strings.Cut(row.Hash, "=")
+	h := newRecordHash(algo)
+	if h == nil {
+		return fmt.Errorf("%s: no usable hash in RECORD", op.f.Name)
+	}
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	n, got, err := hashFile(sp, h, *bp)
+	switch {
+	case err != nil:
+		return err
+	case m == linkHard && got.Perm() != mode:
+		return fmt.Errorf("%s: cached with mode %v, installed with %v", op.f.Name, got.Perm(), mode)
+	case n != int64(op.f.UncompressedSize64):
+		return fmt.Errorf("%s: cached with %d bytes, the wheel has %d", op.f.Name, n, op.f.UncompressedSize64)
+	}
+	if ok, what := checkDigest(row, h.Sum(nil), n); !ok {
+		return fmt.Errorf("%s: %s", op.f.Name, what)
+	}
+	if m != linkHard && perm&^inst.umask != mode {
+		return os.Chmod(sp, mode)
+	}
+	return nil
+}
+
+// reject records that a file of a warm entry could not be used.
+func (e *unpackedEntry) reject(err error) {
+	e.mu.Lock()
+	if e.bad == nil {
+		e.bad = err
+	}
+	e.mu.Unlock()
+}
+
+// finishEntry completes d's entry once all its files are staged: a
+// filled entry is described and renamed into place (unless another
+// process was first); a warm entry that failed a check is removed.
+func (inst *installation) finishEntry(d *dist) {
+	e := d.unpacked
+	if e == nil || e.done.Swap(true) {
+		return
+	}
+	if e.warm {
+		e.mu.Lock()
+		bad := e.bad
+		e.mu.Unlock()
+		if bad != nil {
+			cache.Evict(e.dir)
+			inst.warnf("The unpacked copy of %s in gopip's cache could not be used (%v); it was removed, and the wheel extracted instead.", filepath.Base(d.w.Path), bad)
+		}
+		return
+	}
+	if e.failed.Load() || e.files.Load() != int64(len(d.ops)) {
+		os.RemoveAll(e.tmp)
+		return
+	}
+	info, _ := json.Marshal(cache.UnpackedInfo{Format: unpackedFormat, Wheel: filepath.Base(d.w.Path), Umask: uint32(inst.umask), Files: len(d.ops)})
+	if err := cache.WriteFileAtomic(filepath.Join(e.tmp, cache.UnpackedInfoFile), info, 0o666); err != nil {
+		os.RemoveAll(e.tmp)
+		return
+	}
+	if err := os.Rename(e.tmp, e.dir); err != nil {
+		os.RemoveAll(e.tmp) // another process filled it first
+	}
+}
+
+// warnf reports a warning; safe from the staging goroutines.
+func (inst *installation) warnf(format string, args ...any) {
+	inst.mu.Lock()
+	defer inst.mu.Unlock()
+	inst.rep.Report(Event{Kind: EventWarning, Message: fmt.Sprintf(format, args...)})
+}
+
+// fileSHA256 returns the hex sha256 of a file.
+func fileSHA256(p string) (string, error) {
+	h := sha256.New()
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	if _, _, err := hashFile(p, h, *bp); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
