@@ -312,7 +312,7 @@ func TestUnpackedCacheFailedInstall(t *testing.T) {
 	good := testwheel.MustBuild(t, dir, demoSpec())
 	bad := testwheel.MustBuild(t, dir, testwheel.Spec{
 		Name: "bad", Version: "1.0",
-		Files:       []testwheel.File{{Path: "bad/__init__.py", Data: "x = 1\n"}},
+		Files:         []testwheel.File{{Path: "bad/__init__.py", Data: "x = 1\n"}},
 		RecordBadHash: []string{"bad/__init__.py"},
 	})
 	c := cache.New(t.TempDir())
