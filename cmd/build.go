@@ -220,7 +220,7 @@ func (s *session) installBuildRequirements(ctx context.Context, prefix string, r
 	}
 	// ForceReinstall: for a prefix the installer also looks at sys.path
 	// and would keep the target's own copy of a build requirement.
-	_, err = installer.Install(ctx, env, wheels, installer.InstallOptions{ForceReinstall: true})
+	_, err = installer.Install(ctx, env, wheels, installer.InstallOptions{ForceReinstall: true, Cache: s.cache})
 	return err
 }
 
@@ -272,6 +272,7 @@ func (s *session) wheel(ctx context.Context, p resolver.PlannedPackage, path, di
 		return w, nil
 	case p.Artifact.IsWheel:
 		w.Path = path
+		w.SHA256 = s.digest(path)
 		if p.Direct {
 			w.URL = p.Artifact.URL
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/adrg/xdg"
 
 	"github.com/gopip/gopip/installer"
+	"github.com/gopip/gopip/internal/cache"
 )
 
 // errNoVirtualenv is pip's --require-virtualenv refusal.
@@ -27,6 +28,12 @@ func (g *globalOptions) cacheHome() string {
 		return filepath.Join(g.getenv("HOME"), ".cache", "gopip")
 	}
 	return filepath.Join(xdg.CacheHome, "gopip")
+}
+
+// cache returns gopip's cache, or nil with --no-cache-dir (or
+// PIP_NO_CACHE_DIR): then nothing is read from or written to it.
+func (g *globalOptions) cache() *cache.Cache {
+	return cache.New(g.cacheHome())
 }
 
 // interpreter finds and inspects the target interpreter (--python, the

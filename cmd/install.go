@@ -47,6 +47,7 @@ type installOptions struct {
 	requireHashes   bool
 	report          string
 	ignoreReqPython bool
+	linkMode        string
 }
 
 func newInstallCmd(g *globalOptions) *cobra.Command {
@@ -73,6 +74,9 @@ once: a failure or an interrupt leaves the environment exactly as it was.`,
 			case "only-if-needed", "eager":
 			default:
 				return usageErrorf(c, "option --upgrade-strategy: invalid choice: '%s' (choose from 'only-if-needed', 'eager')", opts.upgradeStrategy)
+			}
+			if _, err := installer.ParseLinkMode(opts.linkMode); err != nil {
+				return usageErrorf(c, "option --link-mode: invalid choice: '%s' (choose from 'auto', 'reflink', 'hardlink', 'copy')", opts.linkMode)
 			}
 			if len(args) == 0 && len(opts.requirements) == 0 && len(opts.editables) == 0 {
 				return usageErrorf(c, "You must give at least one requirement to install (see \"gopip help install\")")
@@ -102,6 +106,7 @@ once: a failure or an interrupt leaves the environment exactly as it was.`,
 	f.BoolVar(&opts.requireHashes, "require-hashes", false, "Require a hash to check each requirement against, for repeatable installs. This option is implied when any package in a requirements file has a --hash option.")
 	opts.progressOptions.addFlags(f)
 	f.StringVar(&opts.rootUserAction, "root-user-action", "ignore", "Action if gopip is run as a root user [warn, ignore]. gopip does not warn by default: containers run as root.")
+	f.StringVar(&opts.linkMode, "link-mode", "auto", "How files come from gopip's cache of unpacked wheels into the environment [auto, reflink, hardlink, copy]. auto clones files where the file system can (reflink), else hard-links them when the cache and the environment share a file system, else copies them. A hard-linked file is shared with the cache and with every environment installed from it: an edit in place shows in all of them (gopip checks every file it takes from the cache, and never installs a changed one). gopip's own files (launchers, rewritten scripts, RECORD, byte-code) are never linked.")
 	f.StringVar(&opts.report, "report", "", "Generate a JSON file describing what gopip did to install the provided requirements. Can be used in combination with --dry-run and --ignore-installed to 'resolve' the requirements. When - is used as file name it writes to stdout.")
 	opts.addIndexFlags(f)
 	return c
@@ -265,7 +270,10 @@ func runInstall(ctx context.Context, g *globalOptions, opts *installOptions, arg
 			return err
 		}
 	}
+	linkMode, _ := installer.ParseLinkMode(opts.linkMode)
 	res, err := installer.Install(ctx, env, wheels, installer.InstallOptions{
+		Cache:          sess.cache,
+		LinkMode:       linkMode,
 		Compile:        !opts.noCompile,
 		ForceReinstall: opts.forceReinstall,
 		Reporter:       g.installReporter(),

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/gopip/gopip/internal/cache"
 	"github.com/gopip/gopip/internal/coremeta"
 	"github.com/gopip/gopip/internal/httpx"
 	"github.com/gopip/gopip/internal/progress"
@@ -113,11 +114,15 @@ type session struct {
 	http       *httpx.Client
 	index      *index.Client
 	repos      map[*index.Index]*trust.Repository
-	downloader *trust.Downloader
+	downloader fetcher
 	dir        string
+	// cache is gopip's cache (nil with --no-cache-dir): pages, metadata
+	// and downloads go through it, and installs link from it.
+	cache *cache.Cache
 
 	mu      sync.Mutex
 	fetched map[string]*fetchCall // by URL
+	digests map[string]string     // sha256 of the files fetched, by path
 
 	// builds, when set (enableBuilds), lets the session build source
 	// distributions and local projects.
@@ -139,7 +144,21 @@ func (g *globalOptions) newSession(ctx context.Context, settings reqfile.Setting
 		repos:      map[*index.Index]*trust.Repository{},
 		downloader: trust.NewDownloader(client, trust.DownloaderOptions{Progress: bars}),
 		dir:        dir,
+		cache:      g.cache(),
 		fetched:    map[string]*fetchCall{},
+		digests:    map[string]string{},
+	}
+	var records interface {
+		index.Cache
+		trust.Cache
+	}
+	if s.cache != nil {
+		records = s.cache.Records()
+		cd := trust.NewCachingDownloader(trust.NewDownloader(client, trust.DownloaderOptions{Progress: bars}), s.cache)
+		cd.Rejected = func(path string, err error) {
+			g.warn(fmt.Sprintf("The cached %s does not match what gopip trusts now (%v); downloading it again.", filepath.Base(path), err))
+		}
+		s.downloader = cd
 	}
 	var indexes []*index.Index
 	if !settings.NoIndex {
@@ -148,7 +167,10 @@ func (g *globalOptions) newSession(ctx context.Context, settings reqfile.Setting
 			return nil, err
 		}
 		var unverified []string
-		plain := index.NewHTTPPages(client)
+		var plain index.PageSource = index.NewHTTPPages(client)
+		if records != nil {
+			plain = index.NewCachingPages(index.NewHTTPPages(client), records)
+		}
 		for _, u := range settings.IndexURLs {
 			ix := &index.Index{URL: u}
 			repo, err := store.ConfigureIndex(ix)
@@ -173,11 +195,21 @@ func (g *globalOptions) newSession(ctx context.Context, settings reqfile.Setting
 	for _, fl := range settings.FindLinks {
 		findLinks = append(findLinks, g.expandUser(fl))
 	}
-	s.index, err = index.New(index.Options{Indexes: indexes, FindLinks: findLinks, NoIndex: settings.NoIndex, HTTP: client})
+	iopts := index.Options{Indexes: indexes, FindLinks: findLinks, NoIndex: settings.NoIndex, HTTP: client}
+	if records != nil {
+		iopts.Cache = records
+	}
+	s.index, err = index.New(iopts)
 	if err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// fetcher downloads verified files: a *trust.Downloader, or a
+// *trust.CachingDownloader in front of it.
+type fetcher interface {
+	Fetch(ctx context.Context, reqs []trust.Request) ([]trust.Result, error)
 }
 
 // notedPages is the page source of an index without a TUF root: the
@@ -338,6 +370,13 @@ func (s *session) fetchAll(ctx context.Context, files []index.File) ([]string, e
 				c.finish(results[j].Path, nil)
 			}
 		}
+		if err == nil {
+			s.mu.Lock()
+			for _, r := range results {
+				s.digests[r.Path] = r.Hashes["sha256"]
+			}
+			s.mu.Unlock()
+		}
 	}
 	paths := make([]string, len(files))
 	for i, c := range calls {
@@ -352,6 +391,14 @@ func (s *session) fetchAll(ctx context.Context, files []index.File) ([]string, e
 		paths[i] = c.path
 	}
 	return paths, nil
+}
+
+// digest returns the sha256 of a file fetchAll downloaded, "" for any
+// other path.
+func (s *session) digest(path string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.digests[path]
 }
 
 // failedFile names the repository of the file a download failed to

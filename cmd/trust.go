@@ -82,6 +82,9 @@ func (g *globalOptions) openTrustStore(allowOffline bool) (*trust.Store, error) 
 		Client:   client,
 		Embedded: embedded,
 	}
+	if c := g.cache(); c != nil {
+		opts.Cache = c.Records()
+	}
 	if allowOffline {
 		opts.AllowOffline = true
 		opts.Offline = func(r *trust.Repository, c trust.Change, cause error) {
