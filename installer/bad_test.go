@@ -3,10 +3,12 @@ package installer
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -55,6 +57,24 @@ func TestBadWheels(t *testing.T) {
 		{"duplicate after cleaning", spec(func(s *testwheel.Spec) {
 			s.Extra = []testwheel.Entry{{Name: "demo//sub/./mod.py", Data: []byte("evil = 1\n")}}
 		}), "demo//sub/./mod.py", "duplicate entry"},
+		{"absolute path, backslash", spec(func(s *testwheel.Spec) {
+			s.Extra = []testwheel.Entry{{Name: `\gopip-evil.py`, Data: []byte("x")}}
+		}), `\gopip-evil.py`, "absolute path"},
+		{"drive letter", spec(func(s *testwheel.Spec) {
+			s.Extra = []testwheel.Entry{{Name: "C:/gopip-evil.py", Data: []byte("x")}}
+		}), "C:/gopip-evil.py", "absolute path"},
+		{"drive-relative path", spec(func(s *testwheel.Spec) {
+			s.Extra = []testwheel.Entry{{Name: "C:gopip-evil.py", Data: []byte("x")}}
+		}), "C:gopip-evil.py", "absolute path"},
+		{"dot-dot with backslashes", spec(func(s *testwheel.Spec) {
+			s.Extra = []testwheel.Entry{{Name: `demo\..\..\..\evil.py`, Data: []byte("x")}}
+		}), `demo\..\..\..\evil.py`, `path with ".."`},
+		{"case collision", spec(func(s *testwheel.Spec) {
+			s.Extra = []testwheel.Entry{{Name: "Demo/__init__.py", Data: []byte("evil = 1\n")}}
+		}), "Demo/__init__.py", `same name as entry "demo/__init__.py" but for case`},
+		{"Unicode normalisation collision", spec(func(s *testwheel.Spec) {
+			s.Extra = []testwheel.Entry{{Name: "demo/caf\u00e9.py", Data: []byte("x = 1\n")}, {Name: "demo/cafe\u0301.py", Data: []byte("evil = 1\n")}}
+		}), "demo/cafe\u0301.py", "same name as entry \"demo/caf\u00e9.py\" under Unicode normalisation (NFC)"},
 		{"missing RECORD row", spec(func(s *testwheel.Spec) {
 			s.RecordOmit = []string{"demo/sub/mod.py"}
 		}), "demo/sub/mod.py", "not listed in demo-1.0.dist-info/RECORD"},
@@ -140,6 +160,77 @@ func TestBadWheels(t *testing.T) {
 				t.Fatal("/tmp/gopip-evil.py was written")
 			}
 		})
+	}
+}
+
+// TestOverlappingEntries: an archive whose central directory points two
+// entries at the same compressed data (the overlapping-file zip bomb:
+// kilobytes that inflate to gigabytes, every size declared honestly) is
+// refused before anything is extracted, naming the entry.
+func TestOverlappingEntries(t *testing.T) {
+	env, _ := venvEnv(t)
+	data, err := demoSpec().Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bomb := duplicateCentralEntry(t, data, "demo/sub/mod.py", "demo/sub/mox.py")
+	whl := filepath.Join(t.TempDir(), "demo-1.0-py3-none-any.whl")
+	if err := os.WriteFile(whl, bomb, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, env.Interpreter.Prefix)
+	_, err = Install(context.Background(), env, []Wheel{{Path: whl}}, InstallOptions{})
+	var we *WheelError
+	if !errors.As(err, &we) || !strings.Contains(err.Error(), "overlaps that of entry") || !strings.HasPrefix(we.Entry, "demo/sub/mo") {
+		t.Fatalf("err = %v, want the overlap named", err)
+	}
+	if d := diffSnapshots(before, snapshot(t, env.Interpreter.Prefix)); len(d) > 0 {
+		t.Errorf("environment changed:\n%s", strings.Join(d, "\n"))
+	}
+}
+
+// duplicateCentralEntry returns the zip archive data with the central
+// directory record of entry name copied under newName (of the same
+// length), pointing at the same local header and data.
+func duplicateCentralEntry(t *testing.T, data []byte, name, newName string) []byte {
+	t.Helper()
+	eocd := bytes.LastIndex(data, []byte("PK\x05\x06"))
+	if eocd < 0 || len(name) != len(newName) {
+		t.Fatal("no end of central directory, or names of different lengths")
+	}
+	le := binary.LittleEndian
+	cdSize := int(le.Uint32(data[eocd+12:]))
+	cdOff := int(le.Uint32(data[eocd+16:]))
+	for p := cdOff; p < cdOff+cdSize; {
+		n, m, k := int(le.Uint16(data[p+28:])), int(le.Uint16(data[p+30:])), int(le.Uint16(data[p+32:]))
+		rec := data[p : p+46+n+m+k]
+		if string(rec[46:46+n]) == name {
+			dup := bytes.Clone(rec)
+			copy(dup[46:], newName)
+			out := slices.Concat(data[:p+len(rec)], dup, data[p+len(rec):])
+			e := eocd + len(dup)
+			le.PutUint16(out[e+8:], le.Uint16(out[e+8:])+1)
+			le.PutUint16(out[e+10:], le.Uint16(out[e+10:])+1)
+			le.PutUint32(out[e+12:], uint32(cdSize+len(dup)))
+			return out
+		}
+		p += len(rec)
+	}
+	t.Fatalf("no entry %s", name)
+	return nil
+}
+
+// TestHugeMetadata: a METADATA file of more than 64 MiB (inflated from a
+// few kilobytes) is refused without reading it all.
+func TestHugeMetadata(t *testing.T) {
+	env, _ := venvEnv(t)
+	s := demoSpec()
+	s.NoMetadata = true
+	s.DistInfoFiles = []testwheel.File{{Path: "METADATA", Data: "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n" + strings.Repeat("Description: x\n", 5<<20)}}
+	whl := testwheel.MustBuild(t, t.TempDir(), s)
+	_, err := Install(context.Background(), env, []Wheel{{Path: whl}}, InstallOptions{})
+	if err == nil || !strings.Contains(err.Error(), "demo-1.0.dist-info/METADATA") || !strings.Contains(err.Error(), "larger than") {
+		t.Fatalf("err = %v", err)
 	}
 }
 

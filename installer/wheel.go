@@ -2,6 +2,7 @@ package installer
 
 import (
 	"archive/zip"
+	"cmp"
 	"crypto/sha256"
 	"crypto/sha3"
 	"crypto/sha512"
@@ -12,6 +13,7 @@ import (
 	"io/fs"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -22,6 +24,8 @@ import (
 	"github.com/gopip/gopip/resolver/pep508"
 	"github.com/gopip/gopip/resolver/tags"
 	"github.com/gopip/gopip/scripts"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Wheel is one wheel file to install.
@@ -143,9 +147,40 @@ func openWheel(wh Wheel, interp *Interpreter, supported *tags.Set) (_ *wheelFile
 	return w, nil
 }
 
+// checkOverlap refuses archives whose entries share their compressed
+// data: the overlapping-file zip bomb (a few kilobytes that inflate to
+// gigabytes, every entry honestly declaring its size) and archives
+// crafted to show different tools different contents. In a zip file
+// written normally, each entry's data ends before the next local header.
+func (w *wheelFile) checkOverlap() error {
+	type span struct {
+		start, end int64
+		name       string
+	}
+	spans := make([]span, 0, len(w.zr.File))
+	for _, f := range w.zr.File {
+		off, err := f.DataOffset()
+		if err != nil {
+			return w.errorf(f.Name, "%v", err)
+		}
+		spans = append(spans, span{off, off + int64(f.CompressedSize64), f.Name})
+	}
+	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.start, b.start) })
+	for i := 1; i < len(spans); i++ {
+		if spans[i].start < spans[i-1].end {
+			return w.errorf(spans[i].name, "its data overlaps that of entry %q: the archive is crafted (a zip bomb, or contents that differ from tool to tool)", spans[i-1].name)
+		}
+	}
+	return nil
+}
+
 func (w *wheelFile) checkEntries() error {
 	seen := map[string]bool{}
+	foldedNames := map[string]string{} // by lower-cased NFC name
 	topDirs := map[string]bool{}
+	if err := w.checkOverlap(); err != nil {
+		return err
+	}
 	for _, f := range w.zr.File {
 		name := f.Name
 		if name == "" {
@@ -186,6 +221,19 @@ func (w *wheelFile) checkEntries() error {
 			return w.errorf(name, "duplicate entry")
 		}
 		seen[clean] = true
+		// Names that differ only by case or by Unicode normalisation
+		// are one file on case-insensitive file systems (Windows,
+		// macOS) and on normalising ones (APFS): there one entry would
+		// overwrite the other, and RECORD would no longer describe what
+		// is installed. No real wheel has such pairs.
+		folded := strings.ToLower(norm.NFC.String(clean))
+		if other, ok := foldedNames[folded]; ok {
+			if norm.NFC.String(other) == norm.NFC.String(clean) {
+				return w.errorf(name, "same name as entry %q under Unicode normalisation (NFC): they would be one file on some file systems", other)
+			}
+			return w.errorf(name, "same name as entry %q but for case: they would be one file on case-insensitive file systems", other)
+		}
+		foldedNames[folded] = clean
 		if strings.Contains(clean, "/") {
 			topDirs[top] = true
 		}
