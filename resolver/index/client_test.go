@@ -503,3 +503,26 @@ func TestFileIndex(t *testing.T) {
 		t.Errorf("absent: %v %v", files, err)
 	}
 }
+
+// TestEndlessPageRefused: a server that sends a project page without end
+// (or merely larger than maxPageSize) gets a clear error naming the URL,
+// after gopip has read at most the limit.
+func TestEndlessPageRefused(t *testing.T) {
+	defer func(n int) { maxPageSize = n }(maxPageSize)
+	maxPageSize = 1 << 20
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		chunk := []byte(strings.Repeat(`<a href="demo-1.0.tar.gz">demo-1.0.tar.gz</a>`+"\n", 1000))
+		for r.Context().Err() == nil {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	}))
+	defer ts.Close()
+	c := newClient(t, Options{Indexes: []*Index{{URL: ts.URL + "/simple/"}}})
+	_, err := c.Files(context.Background(), "demo")
+	if err == nil || !strings.Contains(err.Error(), ts.URL+"/simple/demo/: page larger than 1 MiB") {
+		t.Fatalf("err = %v", err)
+	}
+}

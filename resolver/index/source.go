@@ -32,7 +32,7 @@ const Accept = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple
 
 // maxPageSize bounds a project page. PyPI's largest pages are a few tens
 // of megabytes; a server that sends more is not serving a page.
-const maxPageSize = 256 << 20
+var maxPageSize = 256 << 20 // a variable for tests
 
 // ParsePage parses a fetched page by its content type: PEP 691 JSON, or
 // HTML (PEP 503, PEP 691's versioned HTML, or any text/html page). An
