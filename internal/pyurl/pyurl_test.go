@@ -1,6 +1,7 @@
 package pyurl
 
 import (
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -300,8 +301,12 @@ func FuzzURL(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s, base string) {
 		if p, err := Split(s); err == nil {
 			// What String joins splits again (Python does not promise the
-			// same parts: "//////" has path "////", then netloc "").
-			if _, err := Split(p.String()); err != nil {
+			// same parts: "//////" has path "////", then netloc ""). A
+			// path starting "//" without a netloc is joined as Python's
+			// urlunsplit joins it, which then reads it as a netloc: "////["
+			// gives "//[", which urlsplit refuses too.
+			pythonRoundTrips := p.Netloc != "" || !strings.HasPrefix(p.Path, "//")
+			if _, err := Split(p.String()); err != nil && pythonRoundTrips {
 				t.Fatalf("Split(%q) splits, Split(%q) fails: %v", s, p.String(), err)
 			}
 		}
