@@ -26,6 +26,7 @@ import (
 //
 //	unpacked/sha256/ab/abcd…/entry.json   what the entry is (cache.UnpackedInfo)
 //	unpacked/sha256/ab/abcd…/tree/…       the wheel's files, at their archive names
+//	unpacked/sha256/ab/abcd…/pyc/<key>/…  byte-code compiled from them (pyccache.go)
 //
 // The tree holds every file the installation extracts, as the wheel has
 // it (scripts before their #!python line is rewritten), with the modes a
@@ -49,9 +50,14 @@ import (
 // the entry is removed (with a warning) so that the next install fills it
 // again: a tampered or damaged entry is never installed. Files gopip
 // writes itself are never linked: rewritten scripts, launchers, RECORD,
-// INSTALLER, REQUESTED, direct_url.json, byte-code; and the staged RECORD
-// is unlinked before it is rewritten, never written through. After
-// staging, the journaled commit is the same as for a cold install.
+// INSTALLER, REQUESTED, direct_url.json; and the staged RECORD is
+// unlinked before it is rewritten, never written through. A file linked
+// from the tree keeps the tree file's modification time in every link
+// mode. After staging, the journaled commit is the same as for a cold
+// install.
+//
+// An entry also keeps the byte-code compiled from its tree, per
+// interpreter and compile settings, in its pyc folder: see pyccache.go.
 //
 // Hard links share the file: an installed file edited in place (not
 // replaced) changes the cache's copy and every environment linked to it.
@@ -74,9 +80,18 @@ type unpackedEntry struct {
 	files  atomic.Int64 // filling: files put into the tree
 	failed atomic.Bool  // filling: a file could not be put; abandoned
 	done   atomic.Bool  // finished: renamed, abandoned or evicted
+	filled bool         // filling: renamed into place by this installation
 
-	mu  sync.Mutex
-	bad error // warm: the first file that failed its check
+	// Byte-code (pyccache.go): the folder of the installation's key ("":
+	// none kept), and, when the entry has it, its .pyc files by source
+	// and the sources that do not compile.
+	pycDir    string
+	pycs      map[string]*pycFile
+	pycFailed map[string]bool
+
+	mu     sync.Mutex
+	bad    error // warm: the first file that failed its check
+	pycBad error // the first cached .pyc that failed its check
 }
 
 // openCache finds each wheel's entry in the unpacked-wheel cache, or
@@ -112,6 +127,7 @@ func (inst *installation) openCache(ctx context.Context) error {
 			e.tmp = cache.TempName(dir)
 			e.tree = filepath.Join(e.tmp, "tree")
 		}
+		inst.openPycs(e)
 		d.unpacked = e
 		return nil
 	})
@@ -184,16 +200,20 @@ func (inst *installation) stageFromCache(d *dist, op fileOp, sp string) (h *recH
 	if op.script || e.copy || inst.linker.method() == linkCopy {
 		f, err := os.Open(src)
 		if err != nil {
-			e.reject(err)
+			e.reject(&e.bad, err)
 			return nil, false, nil
 		}
+		defer f.Close()
 		h, _, err := inst.stream(d.w, op, f, sp, "")
-		f.Close()
 		var we *WheelError
 		if errors.As(err, &we) {
 			os.Remove(sp)
-			e.reject(err)
+			e.reject(&e.bad, err)
 			return nil, false, nil
+		}
+		if err == nil && !op.script {
+			// As a clone or a copy by the linker does (see link).
+			err = keepModTime(f, sp)
 		}
 		return h, err == nil, err
 	}
@@ -207,7 +227,7 @@ func (inst *installation) stageFromCache(d *dist, op fileOp, sp string) (h *recH
 	}
 	if err != nil {
 		os.Remove(sp)
-		e.reject(err)
+		e.reject(&e.bad, err)
 		return nil, false, nil
 	}
 	return nil, true, nil
@@ -244,13 +264,21 @@ func (inst *installation) checkStaged(w *wheelFile, op fileOp, sp string, m int3
 	return nil
 }
 
-// reject records that a file of a warm entry could not be used.
-func (e *unpackedEntry) reject(err error) {
+// reject records why a file of the entry (why is &e.bad) or of its
+// byte-code (&e.pycBad) could not be used; the first reason is kept.
+func (e *unpackedEntry) reject(why *error, err error) {
 	e.mu.Lock()
-	if e.bad == nil {
-		e.bad = err
+	if *why == nil {
+		*why = err
 	}
 	e.mu.Unlock()
+}
+
+// reason returns the reason reject kept in why.
+func (e *unpackedEntry) reason(why *error) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return *why
 }
 
 // finishEntry completes d's entry once all its files are staged: a
@@ -262,10 +290,7 @@ func (inst *installation) finishEntry(d *dist) {
 		return
 	}
 	if e.warm {
-		e.mu.Lock()
-		bad := e.bad
-		e.mu.Unlock()
-		if bad != nil {
+		if bad := e.reason(&e.bad); bad != nil {
 			cache.Evict(e.dir)
 			inst.warnf("The unpacked copy of %s in gopip's cache could not be used (%v); it was removed, and the wheel extracted instead.", filepath.Base(d.w.Path), bad)
 		}
@@ -282,7 +307,9 @@ func (inst *installation) finishEntry(d *dist) {
 	}
 	if err := os.Rename(e.tmp, e.dir); err != nil {
 		os.RemoveAll(e.tmp) // another process filled it first
+		return
 	}
+	e.filled = true
 }
 
 // warnf reports a warning; safe from the staging goroutines.

@@ -19,6 +19,14 @@ import (
 // warnings reported.
 func installRecording(t *testing.T, env *Environment, wheels []string, opts InstallOptions) []string {
 	t.Helper()
+	_, warnings := installResult(t, env, wheels, opts)
+	return warnings
+}
+
+// installResult installs wheels with opts into env and returns the result
+// and the warnings reported.
+func installResult(t *testing.T, env *Environment, wheels []string, opts InstallOptions) (*InstallResult, []string) {
+	t.Helper()
 	var mu sync.Mutex
 	var warnings []string
 	opts.Reporter = ReporterFunc(func(e Event) {
@@ -32,10 +40,11 @@ func installRecording(t *testing.T, env *Environment, wheels []string, opts Inst
 	for _, w := range wheels {
 		ws = append(ws, Wheel{Path: w, Requested: true})
 	}
-	if _, err := Install(context.Background(), env, ws, opts); err != nil {
+	res, err := Install(context.Background(), env, ws, opts)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return warnings
+	return res, warnings
 }
 
 // nlink returns the number of hard links of p.

@@ -113,7 +113,11 @@ func normalise(snap map[string]fileState, envDir string) map[string]fileState {
 	for p, s := range snap {
 		if strings.Contains(s.Content, envDir) {
 			s.Content = strings.ReplaceAll(s.Content, envDir, "<ENV>")
-			varying[filepath.Base(p)] = true
+			// RECORD lists byte-code without hash (and byte-code from the
+			// cache names the environment it was first compiled for).
+			if !strings.HasSuffix(p, ".pyc") {
+				varying[filepath.Base(p)] = true
+			}
 		}
 		if filepath.Base(p) == "INSTALLER" {
 			s.Content = "<installer>"

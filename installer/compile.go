@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"runtime"
 	"strings"
@@ -139,9 +140,16 @@ type compileBatch struct {
 
 // compileTask is one job and, once done, its result.
 type compileTask struct {
-	job compileJob
-	res compileResult
+	job    compileJob
+	res    compileResult
+	cached bool // the result came from the unpacked-wheel cache
 }
+
+// checkedHashPycs reports whether the compilers write checked-hash .pyc
+// files: py_compile's default invalidation mode is CHECKED_HASH when
+// SOURCE_DATE_EPOCH is set (and not empty) in the environment they
+// inherit from gopip, TIMESTAMP otherwise.
+func checkedHashPycs() bool { return os.Getenv("SOURCE_DATE_EPOCH") != "" }
 
 // begin starts a batch; add never blocks while it holds at most capacity
 // tasks in all.

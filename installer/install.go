@@ -90,6 +90,14 @@ type InstallResult struct {
 	// paths; pip warns when their directory is not on PATH (see
 	// ScriptsNotOnPATHWarning).
 	ConsoleScripts []string
+	// With Compile: Compiled is the number of .py files the interpreter
+	// byte-compiled, CachedByteCode the number the unpacked-wheel cache
+	// answered for instead (with their byte-code, or knowing that they do
+	// not compile), and CompileWorkers the number of interpreter processes
+	// started to compile (none when the cache had all the byte-code).
+	Compiled       int
+	CachedByteCode int
+	CompileWorkers int
 }
 
 // Install installs wheels into env, as pip 23.2's install_wheel does for
@@ -254,6 +262,7 @@ type dist struct {
 	opIDs    []int             // writer ids of ops
 	genIDs   map[string]int    // writer ids of generated files
 	stagedOf map[string]string // scheme path → where this dist staged it
+	opAt     map[string]int    // scheme path → index of the op staged there
 }
 
 // generatedPaths lists, in pip's order, the scheme paths of the files pip
@@ -287,7 +296,8 @@ type installation struct {
 	dists  []*dist
 	t      *txn
 	umask  fs.FileMode
-	linker *linker // for the unpacked-wheel cache
+	linker *linker     // for the unpacked-wheel cache
+	pyc    pycSettings // of the byte-code kept in the cache (Compile)
 
 	dirs sync.Map // staging directories known to exist
 
@@ -460,19 +470,25 @@ func (inst *installation) run(ctx context.Context) error {
 		aside = append(aside, items...)
 	}
 
-	var comp *compiler
-	if inst.opts.Compile && inst.hasPython() {
-		comp, err = startCompiler(ctx, in.Executable, inst.opts.CompileWorkers)
-		if err != nil {
-			return err
-		}
-		defer comp.close()
+	if inst.opts.Compile {
+		inst.pyc = pycKey(in, checkedHashPycs())
 	}
-
 	if err := inst.openCache(ctx); err != nil {
 		return err
 	}
 	defer inst.closeCache()
+	var pyc *pycBatch
+	if inst.opts.Compile && inst.hasPython() {
+		pyc = inst.newPycBatch(ctx)
+		defer pyc.closeCompiler()
+		// Unless the cache has all the byte-code, the interpreters start
+		// now, while files are being extracted.
+		if pyc.needsCompiler() {
+			if err := pyc.startCompiler(); err != nil {
+				return err
+			}
+		}
+	}
 	inst.t, err = newTxn(env.LockDir(), inst.opts.hook)
 	if err != nil {
 		return err
@@ -486,9 +502,7 @@ func (inst *installation) run(ctx context.Context) error {
 	if err := inst.t.at("begin"); err != nil {
 		return err
 	}
-	var pyc *pycBatch
-	if comp != nil {
-		pyc = inst.newPycBatch(ctx, comp)
+	if pyc != nil {
 		defer pyc.stop()
 	}
 	if err := inst.stage(ctx, pyc); err != nil {
@@ -498,6 +512,7 @@ func (inst *installation) run(ctx context.Context) error {
 		if err := pyc.finish(); err != nil {
 			return err
 		}
+		pyc.keep()
 	}
 	if err := forEach(ctx, runtime.GOMAXPROCS(0), len(inst.dists), func(i int) error {
 		return inst.writeRecord(inst.dists[i])
@@ -849,8 +864,10 @@ func (inst *installation) distStaged(d *dist, staged []string, hashes []*recHash
 	d.installed = map[string]string{}
 	d.changed = map[string]recHash{}
 	d.stagedOf = map[string]string{}
+	d.opAt = map[string]int{}
 	for k, op := range d.ops {
 		d.stagedOf[op.dest] = staged[k]
+		d.opAt[op.dest] = k
 		rp := recordPath(op.dest, d.libDir)
 		d.installed[op.recordPath] = rp
 		if h := hashes[k]; h != nil {
@@ -1207,27 +1224,40 @@ func recordPath(p, libDir string) string {
 // compiler writes could then be the path another wheel's archive file is
 // being staged to, so everything is queued after staging, when compiling
 // replaces such files as it always did.
+//
+// A source whose byte-code the unpacked-wheel cache has (pyccache.go)
+// gets it linked, by a bounded number of goroutines, instead of being
+// compiled; the compiler is started only for the sources that need it
+// (early, by the caller, when some do from the start).
 type pycBatch struct {
 	inst     *installation
 	ctx      context.Context
-	comp     *compiler
 	overlap  bool
 	capacity int
+	links    sync.WaitGroup // goroutines linking cached byte-code
+	linking  chan struct{}  // bounds the links at work
 
-	mu    sync.Mutex
-	batch *compileBatch // started with the first dist that has .py files
-	tasks [][]pycTask   // per dist, in pip's order
-	bySrc map[string]*compileTask
+	mu      sync.Mutex
+	comp    *compiler     // started when first needed
+	workers int           // how many it started with
+	batch   *compileBatch // begun with the first file compiled
+	err     error         // starting the compiler failed
+	stopped bool
+	queued  bool        // the first file was queued
+	tasks   [][]pycTask // per dist, in pip's order
+	bySrc   map[string]*compileTask
 }
 
 type pycTask struct {
 	scheme string // scheme-space path of the .py
+	op     int    // index of the dist's op staged there
 	t      *compileTask
 }
 
-func (inst *installation) newPycBatch(ctx context.Context, comp *compiler) *pycBatch {
-	p := &pycBatch{inst: inst, ctx: ctx, comp: comp, overlap: true,
-		tasks: make([][]pycTask, len(inst.dists)), bySrc: map[string]*compileTask{}}
+func (inst *installation) newPycBatch(ctx context.Context) *pycBatch {
+	p := &pycBatch{inst: inst, ctx: ctx, overlap: true,
+		linking: make(chan struct{}, inst.extractWorkers()),
+		tasks:   make([][]pycTask, len(inst.dists)), bySrc: map[string]*compileTask{}}
 	for _, d := range inst.dists {
 		for _, op := range d.ops {
 			if strings.HasSuffix(op.dest, ".py") {
@@ -1239,6 +1269,57 @@ func (inst *installation) newPycBatch(ctx context.Context, comp *compiler) *pycB
 		}
 	}
 	return p
+}
+
+// needsCompiler reports whether some .py file has no byte-code in the
+// cache.
+func (p *pycBatch) needsCompiler() bool {
+	for _, d := range p.inst.dists {
+		for _, op := range d.ops {
+			if !strings.HasSuffix(op.dest, ".py") {
+				continue
+			}
+			if f, failed := p.inst.cachedPyc(d, op); f == nil && !failed {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// startCompiler starts the compiler's workers, once.
+func (p *pycBatch) startCompiler() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.startLocked()
+}
+
+func (p *pycBatch) startLocked() error {
+	if p.comp != nil || p.err != nil {
+		return p.err
+	}
+	comp, err := startCompiler(p.ctx, p.inst.env.Interpreter.Executable, p.inst.opts.CompileWorkers)
+	if err != nil {
+		p.err = err
+		return err
+	}
+	p.comp, p.workers = comp, len(comp.workers)
+	return nil
+}
+
+// compileLocked has t compiled; p.mu is held.
+func (p *pycBatch) compileLocked(t *compileTask) error {
+	if p.stopped {
+		return nil
+	}
+	if err := p.startLocked(); err != nil {
+		return err
+	}
+	if p.batch == nil {
+		p.batch = p.comp.begin(p.ctx, p.capacity)
+	}
+	p.batch.add(t)
+	return nil
 }
 
 // queue queues the .py files of dist i, which is staged. The test hook's
@@ -1266,12 +1347,13 @@ func (p *pycBatch) queue(i int) error {
 		if !ok {
 			continue
 		}
-		if p.batch == nil {
+		if !p.queued {
 			if err := inst.t.at("compile"); err != nil {
 				return err
 			}
-			p.batch = p.comp.begin(p.ctx, p.capacity)
+			p.queued = true
 		}
+		k := d.opAt[sp]
 		// Each staged file is compiled once, should several dists name
 		// it.
 		t := p.bySrc[staged]
@@ -1282,21 +1364,74 @@ func (p *pycBatch) queue(i int) error {
 			}
 			t = &compileTask{job: compileJob{src: staged, dfile: final}}
 			p.bySrc[staged] = t
-			p.batch.add(t)
+			if err := p.dispatchLocked(d, d.ops[k], t); err != nil {
+				return err
+			}
 		}
-		p.tasks[i] = append(p.tasks[i], pycTask{scheme: sp, t: t})
+		p.tasks[i] = append(p.tasks[i], pycTask{scheme: sp, op: k, t: t})
 	}
 	return nil
 }
 
-// finish waits for the compilers and records the .pyc files written.
-func (p *pycBatch) finish() error {
-	if p.batch == nil {
-		return nil
+// dispatchLocked has the byte-code of op's staged source (t) linked from
+// the cache, or compiled; p.mu is held.
+func (p *pycBatch) dispatchLocked(d *dist, op fileOp, t *compileTask) error {
+	f, failed := p.inst.cachedPyc(d, op)
+	switch {
+	case failed:
+		t.cached, t.res = true, compileResult{error: "does not compile"}
+	case f != nil:
+		t.cached = true
+		p.links.Add(1)
+		go p.link(d, f, t)
+	default:
+		return p.compileLocked(t)
 	}
-	if err := p.batch.wait(); err != nil {
+	return nil
+}
+
+// link links the cached byte-code f for t, or has t compiled when it
+// cannot be used.
+func (p *pycBatch) link(d *dist, f *pycFile, t *compileTask) {
+	defer p.links.Done()
+	p.linking <- struct{}{}
+	err := p.inst.stagePyc(d, f, t.job.src)
+	<-p.linking
+	if err == nil {
+		t.res = compileResult{ok: true, pyc: path.Base(f.Path)}
+		return
+	}
+	d.unpacked.reject(&d.unpacked.pycBad, err)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	t.cached = false
+	p.compileLocked(t) // an error is kept in p.err
+}
+
+// finish waits for the links and the compilers, records the .pyc files
+// written, and removes the cached byte-code that failed.
+func (p *pycBatch) finish() error {
+	p.links.Wait()
+	p.mu.Lock()
+	b, err := p.batch, p.err
+	p.mu.Unlock()
+	if err != nil {
 		return err
 	}
+	if b != nil {
+		if err := b.wait(); err != nil {
+			return err
+		}
+	}
+	r := p.inst.result
+	for _, t := range p.bySrc {
+		if t.cached {
+			r.CachedByteCode++
+		} else {
+			r.Compiled++
+		}
+	}
+	r.CompileWorkers = p.workers
 	for i, ts := range p.tasks {
 		d := p.inst.dists[i]
 		for _, t := range ts {
@@ -1305,18 +1440,46 @@ func (p *pycBatch) finish() error {
 			}
 			d.pycs = append(d.pycs, filepath.Join(filepath.Dir(t.scheme), "__pycache__", t.t.res.pyc))
 		}
+		p.inst.finishPycs(d)
 	}
 	return nil
 }
 
+// keep keeps the byte-code compiled in the dists' cache entries, in
+// parallel (see keepPycs); after finish.
+func (p *pycBatch) keep() {
+	inst := p.inst
+	if inst.pyc.key == "" {
+		return
+	}
+	forEach(p.ctx, runtime.GOMAXPROCS(0), len(inst.dists), func(i int) error {
+		inst.keepPycs(inst.dists[i], p.tasks[i])
+		return nil
+	})
+}
+
 // stop abandons the compilation (after a failure); it waits for the
-// files being compiled.
+// files being linked and compiled.
 func (p *pycBatch) stop() {
+	p.mu.Lock()
+	p.stopped = true
+	p.mu.Unlock()
+	p.links.Wait()
 	p.mu.Lock()
 	b := p.batch
 	p.mu.Unlock()
 	if b != nil {
 		b.stop()
+	}
+}
+
+// closeCompiler ends the compiler's workers, if started.
+func (p *pycBatch) closeCompiler() {
+	p.mu.Lock()
+	comp := p.comp
+	p.mu.Unlock()
+	if comp != nil {
+		comp.close()
 	}
 }
 

@@ -64,6 +64,15 @@ type Interpreter struct {
 	// PycSuffix is the suffix importlib.util.cache_from_source gives a
 	// module's bytecode, e.g. ".cpython-311.pyc".
 	PycSuffix string `json:"pyc_suffix"`
+	// MagicNumber is importlib.util.MAGIC_NUMBER in hex, e.g. "a70d0d0a":
+	// the first bytes of every .pyc this interpreter writes and accepts.
+	MagicNumber string `json:"magic_number"`
+	// Optimize is sys.flags.optimize (PYTHONOPTIMIZE, -O): the level the
+	// interpreter compiles byte-code at, and the ".opt-N" of its names.
+	Optimize int `json:"optimize"`
+	// PycachePrefix is sys.pycache_prefix (PYTHONPYCACHEPREFIX), "" when
+	// byte-code goes into __pycache__ directories next to the sources.
+	PycachePrefix string `json:"pycache_prefix"`
 	// Prefix, BasePrefix, ExecPrefix and BaseExecPrefix are the sys
 	// attributes of those names.
 	Prefix         string `json:"prefix"`

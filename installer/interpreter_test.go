@@ -96,6 +96,7 @@ func TestInspectRealInterpreter(t *testing.T) {
 		Stdlib     string            `json:"stdlib"`
 		UserSite   string            `json:"user_site"`
 		Platform   string            `json:"platform"`
+		Magic      string            `json:"magic"`
 	}
 	code := `import sys, json, sysconfig, platform, site
 sys.path.append(` + pyStr(pipSite) + `)
@@ -103,7 +104,8 @@ from pip._vendor.packaging.markers import default_environment
 print(json.dumps({"executable": sys.executable, "version": platform.python_version(),
   "prefix": sys.prefix, "path": sys.path[1:-1], "cache_tag": sys.implementation.cache_tag,
   "markers": default_environment(), "stdlib": sysconfig.get_path("stdlib"),
-  "user_site": site.getusersitepackages(), "platform": sysconfig.get_platform()}))`
+  "user_site": site.getusersitepackages(), "platform": sysconfig.get_platform(),
+  "magic": __import__("importlib.util").util.MAGIC_NUMBER.hex()}))`
 	pythonJSON(t, py, code, &want)
 	if in.Executable != want.Executable || in.Version != want.Version || in.Prefix != want.Prefix ||
 		in.CacheTag != want.CacheTag || in.Stdlib != want.Stdlib || in.UserSite != want.UserSite {
@@ -138,8 +140,8 @@ print(json.dumps({"executable": sys.executable, "version": platform.python_versi
 			t.Errorf("tag facts differ from resolver/tags/testdata/interpreter_facts.py:\n got %+v\nwant %+v", in.Tags, ref)
 		}
 	}
-	if in.PycSuffix != "."+in.CacheTag+".pyc" {
-		t.Errorf("PycSuffix = %q", in.PycSuffix)
+	if in.PycSuffix != "."+in.CacheTag+".pyc" || in.MagicNumber != want.Magic || in.Optimize != 0 || in.PycachePrefix != "" {
+		t.Errorf("PycSuffix = %q, MagicNumber = %q (want %q), Optimize = %d, PycachePrefix = %q", in.PycSuffix, in.MagicNumber, want.Magic, in.Optimize, in.PycachePrefix)
 	}
 	if in.InVirtualenv {
 		t.Errorf("base interpreter reported as a virtualenv")
@@ -153,6 +155,10 @@ print(json.dumps({"executable": sys.executable, "version": platform.python_versi
 	svenv := newVenv(t, "--system-site-packages")
 	if sin := inspectT(t, filepath.Join(svenv, "bin", "python")); sin.VirtualenvNoGlobal {
 		t.Errorf("--system-site-packages venv reported without global site-packages")
+	}
+	t.Setenv("PYTHONOPTIMIZE", "2")
+	if o := inspectT(t, py); o.Optimize != 2 || o.PycSuffix != "."+in.CacheTag+".opt-2.pyc" {
+		t.Errorf("with PYTHONOPTIMIZE=2: Optimize = %d, PycSuffix = %q", o.Optimize, o.PycSuffix)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 )
 
 // LinkMode says how files of the unpacked-wheel cache (InstallOptions.Cache)
@@ -129,9 +130,18 @@ func unsupported(err error) bool {
 		errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.EMLINK)
 }
 
-// link makes dst (which must not exist) a file with src's content and the
-// mode perm (less the umask) by the best method that works; it returns
-// the method used. A hard link keeps src's mode: the caller checks it.
+// link makes dst (which must not exist) a file with src's content and
+// modification time and the mode perm (less the umask) by the best method
+// that works; it returns the method used. A hard link keeps src's mode:
+// the caller checks it.
+//
+// The modification time matters to byte-code: a timestamp-based .pyc
+// records its source's, and Python recompiles (or, unable to write,
+// ignores) a .pyc whose source's differs. So a file linked from the
+// unpacked-wheel cache has the cached file's time in every mode (a hard
+// link is the cached file), and so the .pyc kept with the cache entry
+// (see pyccache.go) is valid for it; a file put into the cache keeps the
+// staged file's time, which the byte-code compiled from it records.
 func (l *linker) link(src, dst string, perm fs.FileMode) (int32, error) {
 	m := l.method()
 	for {
@@ -156,7 +166,8 @@ func (l *linker) link(src, dst string, perm fs.FileMode) (int32, error) {
 }
 
 // copyFile copies src to a new file dst created with perm (less the
-// umask); on Linux the kernel copies (copy_file_range).
+// umask), with src's modification time; on Linux the kernel copies
+// (copy_file_range).
 func copyFile(src, dst string, perm fs.FileMode) error {
 	in, err := os.Open(src)
 	if err != nil {
@@ -171,5 +182,18 @@ func copyFile(src, dst string, perm fs.FileMode) error {
 		out.Close()
 		return err
 	}
-	return out.Close()
+	if err := out.Close(); err != nil {
+		return err
+	}
+	return keepModTime(in, dst)
+}
+
+// keepModTime gives the file dst the modification time of the open file
+// src.
+func keepModTime(src *os.File, dst string) error {
+	st, err := src.Stat()
+	if err != nil {
+		return err
+	}
+	return os.Chtimes(dst, time.Time{}, st.ModTime())
 }

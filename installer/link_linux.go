@@ -8,8 +8,9 @@ import (
 )
 
 // cloneFile makes dst, created with perm (less the umask), a clone of src
-// (FICLONE): both share their blocks until one is written. File systems
-// that cannot clone answer EOPNOTSUPP, EINVAL or EXDEV.
+// (FICLONE) with src's modification time: both share their blocks until
+// one is written. File systems that cannot clone answer EOPNOTSUPP,
+// EINVAL or EXDEV.
 func cloneFile(src, dst string, perm fs.FileMode) error {
 	in, err := os.Open(src)
 	if err != nil {
@@ -24,5 +25,8 @@ func cloneFile(src, dst string, perm fs.FileMode) error {
 		out.Close()
 		return &fs.PathError{Op: "clone", Path: dst, Err: err}
 	}
-	return out.Close()
+	if err := out.Close(); err != nil {
+		return err
+	}
+	return keepModTime(in, dst)
 }

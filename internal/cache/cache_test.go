@@ -110,6 +110,7 @@ func TestPackagesAndRemove(t *testing.T) {
 	write("files/sha256/22/"+d2+"/.tmp-demo-2.0.tar.gz-123", "partial")
 	write("unpacked/sha256/11/"+d1+"/entry.json", `{"format":1,"wheel":"demo-1.0-py3-none-any.whl"}`)
 	write("unpacked/sha256/11/"+d1+"/tree/demo/__init__.py", "x = 1\n")
+	write("unpacked/sha256/11/"+d1+"/pyc/cpython-311-a70d0d0a-opt0-timestamp/manifest.json", "{}")
 	write("http/ab/cdef", "page")
 
 	names := func(items []Item) []string {

@@ -15,7 +15,8 @@
 //	               files/sha256/ab/abcd…/<filename>
 //	unpacked/      wheels extracted and verified against their RECORD, by
 //	               the wheel's sha256 (package installer decides what is in
-//	               an entry): unpacked/sha256/ab/abcd…/
+//	               an entry): unpacked/sha256/ab/abcd…/, with the files in
+//	               tree/ and the byte-code compiled from them in pyc/
 //	wheels/        wheels built from sdists (package installer/build)
 //	interpreters/  the facts gopip learned from each interpreter
 //

@@ -204,8 +204,9 @@ func findFiles(root string, match func(name string) bool) ([]string, error) {
 			return nil
 		}
 		if d.IsDir() {
-			// An unpacked wheel's tree is one item, not its files.
-			if d.Name() == "tree" && p != root {
+			// An unpacked wheel's tree and byte-code are one item, not
+			// their files.
+			if (d.Name() == "tree" || d.Name() == "pyc") && p != root {
 				return fs.SkipDir
 			}
 			return nil
