@@ -185,7 +185,8 @@ func resetPeakRSS() {
 }
 
 // RSSFloor is the max RSS that Time reports for a command that uses
-// almost no memory ("true"): what every MaxRSS includes at least.
+// almost no memory ("true"): about what every MaxRSS includes at least
+// (the harness's current RSS, which varies a little).
 func (r *Runner) RSSFloor() int64 {
 	return r.Time([]string{"true"}, nil).MaxRSS
 }

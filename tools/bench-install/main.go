@@ -98,7 +98,7 @@ func main() {
 	fmt.Printf("  published with gopip repo in %.0fs; signed repository (gopip) %s, plain index (pip) %s\n", time.Since(t).Seconds(), x.signed, x.plain)
 	b.Must(b.Python, "-m", "venv", x.path("venv-pip-template"))
 	fmt.Printf("  roots: %s\n", strings.Join(x.corpus.roots, " "))
-	fmt.Printf("  max RSS floor (the harness's own, inherited through exec): %.0f MB\n", float64(b.RSSFloor())/1e6)
+	fmt.Printf("  max RSS of \"true\" started the same way: %.0f MB (inherited from the harness through exec; figures near it are upper bounds)\n", float64(b.RSSFloor())/1e6)
 
 	installTable := benchutil.Table{Labels: []string{"gopip (signed repo)", "pip (plain index)"}, RSS: true}
 	var installCases []benchutil.Case
