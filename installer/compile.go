@@ -69,14 +69,16 @@ type pyWorker struct {
 	stderr strings.Builder
 }
 
+// defaultCompileWorkers is the size of the compiler's pool for many
+// files. Writing .pyc files waits on the file system as much as it
+// computes: two workers per CPU measured best.
+func defaultCompileWorkers() int {
+	return min(2*runtime.NumCPU(), 8)
+}
+
 func startCompiler(ctx context.Context, python string, n int) (*compiler, error) {
 	if n <= 0 {
-		// Writing .pyc files waits on the file system as much as it
-		// computes: two workers per CPU measured best.
-		n = 2 * runtime.NumCPU()
-		if n > 8 {
-			n = 8
-		}
+		n = defaultCompileWorkers()
 	}
 	c := &compiler{}
 	for i := 0; i < n; i++ {

@@ -62,7 +62,10 @@
 // rows in pip's order, INSTALLER ("gopip"), REQUESTED, and PEP 610
 // direct_url.json for wheels given by URL or path. The exceptions are
 // INSTALLER's content, and byte-code that records its final path (pip,
-// with --target, records the path of its temporary directory).
+// with --target, records the path of its temporary directory; byte-code
+// linked from the unpacked-wheel cache records the path of the
+// environment it was first compiled for, which imports correct: see
+// pyccache.go).
 //
 // # Safety
 //

@@ -54,7 +54,10 @@ type InstallOptions struct {
 	// Every file taken from the cache is checked against the RECORD of
 	// the wheel being installed, as an extracted file is; a cached file
 	// that fails is not used (the wheel is extracted instead) and its
-	// entry is removed. See cache.go.
+	// entry is removed. With Compile, it also keeps the byte-code
+	// compiled from those files, per interpreter and compile settings,
+	// and links it instead of compiling again (pyccache.go). See
+	// cache.go.
 	Cache *cache.Cache
 	// LinkMode says how files come from the cache (and go into it).
 	LinkMode LinkMode
@@ -483,8 +486,8 @@ func (inst *installation) run(ctx context.Context) error {
 		defer pyc.closeCompiler()
 		// Unless the cache has all the byte-code, the interpreters start
 		// now, while files are being extracted.
-		if pyc.needsCompiler() {
-			if err := pyc.startCompiler(); err != nil {
+		if n := pyc.needsCompiler(); n > 0 {
+			if err := pyc.startCompiler(n); err != nil {
 				return err
 			}
 		}
@@ -1239,7 +1242,7 @@ type pycBatch struct {
 
 	mu      sync.Mutex
 	comp    *compiler     // started when first needed
-	workers int           // how many it started with
+	workers int           // the size asked (0: the default), then the size started
 	batch   *compileBatch // begun with the first file compiled
 	err     error         // starting the compiler failed
 	stopped bool
@@ -1271,26 +1274,35 @@ func (inst *installation) newPycBatch(ctx context.Context) *pycBatch {
 	return p
 }
 
-// needsCompiler reports whether some .py file has no byte-code in the
+// needsCompiler returns how many .py files have no byte-code in the
 // cache.
-func (p *pycBatch) needsCompiler() bool {
+func (p *pycBatch) needsCompiler() int {
+	n := 0
 	for _, d := range p.inst.dists {
 		for _, op := range d.ops {
 			if !strings.HasSuffix(op.dest, ".py") {
 				continue
 			}
 			if f, failed := p.inst.cachedPyc(d, op); f == nil && !failed {
-				return true
+				n++
 			}
 		}
 	}
-	return false
+	return n
 }
 
-// startCompiler starts the compiler's workers, once.
-func (p *pycBatch) startCompiler() error {
+// startCompiler starts the compiler's workers, once, for about n files
+// (0: many): unless InstallOptions.CompileWorkers says how many, a worker
+// per 32 files at most, since each interpreter takes as long to start
+// as compiling a few dozen files (a warm install compiles only the
+// scripts it rewrites).
+func (p *pycBatch) startCompiler(n int) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.workers = p.inst.opts.CompileWorkers
+	if p.workers <= 0 && n > 0 {
+		p.workers = min(defaultCompileWorkers(), (n+31)/32)
+	}
 	return p.startLocked()
 }
 
@@ -1298,7 +1310,7 @@ func (p *pycBatch) startLocked() error {
 	if p.comp != nil || p.err != nil {
 		return p.err
 	}
-	comp, err := startCompiler(p.ctx, p.inst.env.Interpreter.Executable, p.inst.opts.CompileWorkers)
+	comp, err := startCompiler(p.ctx, p.inst.env.Interpreter.Executable, p.workers)
 	if err != nil {
 		p.err = err
 		return err
