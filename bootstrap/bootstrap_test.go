@@ -299,12 +299,21 @@ func TestBuildWithExtraRoot(t *testing.T) {
 	if data, err := os.ReadFile(filepath.Join(target, "demo", "__init__.py")); err != nil || string(data) != "VERSION = '1.0'\n" {
 		t.Errorf("installed demo/__init__.py: %q, %v", data, err)
 	}
-	// The server swaps the wheel: refused, nothing installed.
+	// The server swaps the wheel. With gopip's cache, the verified copy
+	// it downloaded before is installed: the swapped bytes are never
+	// fetched.
 	evil := append([]byte(nil), whl...)
 	evil[len(evil)/2] ^= 0xff
 	repo.SetFile("packages/demo-1.0-py3-none-any.whl", evil)
+	cached := filepath.Join(tmp, "cached")
+	run("install", "--python", python, "--target", cached, "-i", repo.IndexURL(), "demo")
+	if data, err := os.ReadFile(filepath.Join(cached, "demo", "__init__.py")); err != nil || string(data) != "VERSION = '1.0'\n" {
+		t.Errorf("installed from the cache: demo/__init__.py %q, %v", data, err)
+	}
+	// Without it, the swapped wheel is downloaded: refused, nothing
+	// installed.
 	other := filepath.Join(tmp, "other")
-	out, code := gopip("install", "--python", python, "--target", other, "-i", repo.IndexURL(), "demo")
+	out, code := gopip("install", "--no-cache-dir", "--python", python, "--target", other, "-i", repo.IndexURL(), "demo")
 	if code != 13 || !strings.Contains(out, "SECURITY ERROR\n") || !strings.Contains(out, "demo-1.0-py3-none-any.whl") {
 		t.Errorf("install of a swapped wheel: exit %d\n%s", code, out)
 	}
