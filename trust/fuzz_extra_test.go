@@ -3,8 +3,11 @@ package trust
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -180,4 +183,35 @@ func FuzzParseRoot(f *testing.F) {
 			t.Fatalf("an accepted root does not open: %v, %v", ok, err)
 		}
 	})
+}
+
+// TestRootWithEmptyKey: a root whose key has an empty public value made
+// crypto/ed25519 panic under go-tuf (found by FuzzParseRoot). It is a
+// verification error naming root metadata, and trust add keeps nothing.
+func TestRootWithEmptyKey(t *testing.T) {
+	repo := trusttest.New(t, trusttest.Options{BitLength: 1})
+	var root map[string]any
+	if err := json.Unmarshal(repo.RootJSON(1), &root); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range root["signed"].(map[string]any)["keys"].(map[string]any) {
+		k.(map[string]any)["keyval"].(map[string]any)["public"] = ""
+	}
+	data, _ := json.Marshal(root)
+	_, err := ParseRoot(data)
+	var ve *VerificationError
+	if !errors.As(err, &ve) || ve.Role != "root" || !strings.Contains(err.Error(), "go-tuf panicked") {
+		t.Fatalf("err = %v, want a root verification error", err)
+	}
+	dir := filepath.Join(t.TempDir(), "repositories")
+	s, err := OpenStore(StoreOptions{Dir: dir, Client: newClient(t, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Add(Config{Name: "bad", IndexURL: repo.IndexURL()}, data); err == nil {
+		t.Fatal("trust add accepted it")
+	}
+	if _, ok, _ := s.ForIndex(repo.IndexURL()); ok {
+		t.Error("the store kept it")
+	}
 }

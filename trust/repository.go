@@ -233,7 +233,7 @@ func (r *Repository) refreshLocked(ctx context.Context) error {
 	}
 	up, err := r.newUpdater(startRoot, false)
 	if err == nil {
-		err = up.Refresh()
+		err = caught(up.Refresh)
 	}
 	if err != nil && up != nil && onlineKeysRotated(startRoot, up) {
 		// TUF 5.3.11: new timestamp or snapshot keys make the cached
@@ -247,7 +247,7 @@ func (r *Repository) refreshLocked(ctx context.Context) error {
 		var root []byte
 		if root, err = r.trustedRoot(); err == nil {
 			if up, err = r.newUpdater(root, false); err == nil {
-				err = up.Refresh()
+				err = caught(up.Refresh)
 			}
 		}
 	}
@@ -289,7 +289,7 @@ func (r *Repository) offlineUpdater() (*updater.Updater, error) {
 	if err != nil {
 		return nil, r.classify(err, nil)
 	}
-	if err := off.Refresh(); err != nil {
+	if err := caught(off.Refresh); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, errors.New("gopip has not refreshed it yet")
 		}
@@ -301,6 +301,29 @@ func (r *Repository) offlineUpdater() (*updater.Updater, error) {
 			Err: &metadata.ErrExpiredMetadata{Msg: role + " metadata has expired"}}
 	}
 	return off, nil
+}
+
+// caught runs f, a call into go-tuf, and returns a panic of it as an
+// error. go-tuf, and sigstore under it, panic on some malformed metadata:
+// a key of the wrong length (crypto/ed25519 panics), a timestamp that
+// does not list snapshot.json. What a repository serves, or what a user
+// hands to trust add, must never crash gopip: the panic becomes an error,
+// which classify makes a verification failure like any other malformed
+// metadata.
+func caught(f func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = &panicError{p}
+		}
+	}()
+	return f()
+}
+
+// panicError is a panic of go-tuf, caught.
+type panicError struct{ value any }
+
+func (e *panicError) Error() string {
+	return fmt.Sprintf("malformed metadata (go-tuf panicked: %v)", e.value)
 }
 
 // finish records a failed refresh; a cancelled one may be tried again.
@@ -341,8 +364,8 @@ func (r *Repository) newUpdater(root []byte, offline bool) (*updater.Updater, er
 	cfg.RemoteTargetsURL = r.cfg.TargetsURL
 	cfg.Fetcher = r.fetcher
 	cfg.UnsafeLocalMode = offline
-	up, err := updater.New(cfg)
-	if err != nil {
+	var up *updater.Updater
+	if err := caught(func() (err error) { up, err = updater.New(cfg); return err }); err != nil {
 		return nil, err
 	}
 	if r.now != nil {
@@ -392,9 +415,11 @@ func (r *Repository) TargetInfo(ctx context.Context, targetPath string) (Target,
 		return Target{}, err
 	}
 	r.fetcher.ctx = ctx
-	tf, err := r.up.GetTargetInfo(targetPath)
+	var tf *metadata.TargetFiles
+	err := caught(func() (err error) { tf, err = r.up.GetTargetInfo(targetPath); return err })
+	var pe *panicError
 	if err != nil {
-		if r.searchedAll(targetPath) {
+		if !errors.As(err, &pe) && r.searchedAll(targetPath) {
 			return Target{}, &NotFoundError{Repository: r.cfg.Name, Target: targetPath}
 		}
 		return Target{}, r.classify(err, r.up)

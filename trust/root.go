@@ -45,7 +45,7 @@ func ParseRoot(data []byte) (*RootInfo, error) {
 	if root.Signed.Type != metadata.ROOT {
 		return nil, fmt.Errorf("reading root metadata: the file is %q metadata, not root", root.Signed.Type)
 	}
-	if err := root.VerifyDelegate(metadata.ROOT, root); err != nil {
+	if err := caught(func() error { return root.VerifyDelegate(metadata.ROOT, root) }); err != nil {
 		return nil, &VerificationError{Role: metadata.ROOT, Reason: ReasonSignature, Err: err}
 	}
 	return rootInfo(root), nil
