@@ -221,13 +221,7 @@ func TestTransportTLSOptions(t *testing.T) {
 	}
 	host := strings.TrimSuffix(strings.TrimPrefix(index, "https://"), "/simple/")
 	hostOnly, _, _ := net.SplitHostPort(host)
-	for _, tc := range []struct {
-		name string
-		env  []string
-		args []string
-		ok   bool
-		want []string // in stderr when the install fails
-	}{
+	e.installCases(t, index, []transportCase{
 		{name: "no CA", want: []string{"certificate", "--cert"}},
 		{name: "--cert", args: []string{"--cert", e.caFile}, ok: true},
 		{name: "--cert of another CA", args: []string{"--cert", e.otherCA}, want: []string{"certificate", "--cert"}},
@@ -246,7 +240,23 @@ func TestTransportTLSOptions(t *testing.T) {
 		{name: "--trusted-host host", args: []string{"--trusted-host", hostOnly}, ok: true},
 		{name: "PIP_TRUSTED_HOST", env: []string{"PIP_TRUSTED_HOST=" + host}, ok: true},
 		{name: "--trusted-host of another port", args: []string{"--trusted-host", hostOnly + ":1"}, want: []string{"certificate"}},
-	} {
+	})
+}
+
+// transportCase is one install of the TLS tests: the environment and
+// arguments it adds, whether it must succeed, and what its stderr must
+// mention when it fails.
+type transportCase struct {
+	name string
+	env  []string
+	args []string
+	ok   bool
+	want []string // in stderr when the install fails
+}
+
+// installCases runs each case as a subtest installing from index.
+func (e *transportEnv) installCases(t *testing.T, index string, cases []transportCase) {
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := e.install(t, tc.env, append([]string{"-i", index}, tc.args...)...)
 			switch {
@@ -308,38 +318,14 @@ func TestTransportClientCert(t *testing.T) {
 	if err := os.WriteFile(confFile, []byte("[global]\ncert = "+e.caFile+"\nclient-cert = "+e.clientFile+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, tc := range []struct {
-		name string
-		env  []string
-		args []string
-		ok   bool
-		want []string
-	}{
+	e.installCases(t, index, []transportCase{
 		{name: "no client certificate", args: []string{"--cert", e.caFile}, want: []string{"certificate"}},
 		{name: "--client-cert", args: []string{"--cert", e.caFile, "--client-cert", e.clientFile}, ok: true},
 		{name: "PIP_CLIENT_CERT", env: []string{"PIP_CLIENT_CERT=" + e.clientFile, "PIP_CERT=" + e.caFile}, ok: true},
 		{name: "pip.conf", env: []string{"PIP_CONFIG_FILE=" + confFile}, ok: true},
 		{name: "unknown CA's client certificate", args: []string{"--cert", e.caFile, "--client-cert", e.strangerPEM}, want: []string{"certificate"}},
 		{name: "--client-cert without the key", args: []string{"--cert", e.caFile, "--client-cert", e.caFile}, want: []string{"--client-cert", "private key"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			code, _, stderr := e.install(t, tc.env, append([]string{"-i", index}, tc.args...)...)
-			switch {
-			case tc.ok && code != 0:
-				t.Fatalf("exit %d\n%s", code, stderr)
-			case !tc.ok && code == 0:
-				t.Fatalf("installed; want a failure")
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(stderr, w) {
-					t.Errorf("stderr does not mention %q:\n%s", w, stderr)
-				}
-			}
-			if !tc.ok {
-				t.Logf("stderr:\n%s", stderr)
-			}
-		})
-	}
+	})
 }
 
 // TestTransportPlainHTTP: a plain http:// index on a host that is not
