@@ -59,22 +59,7 @@ type crashChildArgs struct {
 // process, it performs one operation at full speed, saying "AT <point>"
 // on stdout at each point of the transaction it reaches, to be killed.
 func TestCrashChild(t *testing.T) {
-	raw := os.Getenv(crashChildEnv)
-	if raw == "" {
-		t.Skip("only run as the child of TestCrashConsistency")
-	}
-	var args crashChildArgs
-	if err := json.Unmarshal([]byte(raw), &args); err != nil {
-		t.Fatal(err)
-	}
-	in, err := Inspect(context.Background(), args.Python, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	env, err := NewEnvironment(in, SchemeOptions{NoUser: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	args, env := childSetup(t, crashChildEnv, "TestCrashConsistency", func(a crashChildArgs) string { return a.Python })
 	say := func(p string) error {
 		// An unbuffered write to a pipe: the line is out before the
 		// point is passed.
@@ -82,6 +67,7 @@ func TestCrashChild(t *testing.T) {
 		return nil
 	}
 	say("start")
+	var err error
 	switch args.Op {
 	case "install":
 		var ws []Wheel

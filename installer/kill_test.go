@@ -32,18 +32,20 @@ type killChildArgs struct {
 	StopAt string `json:"stop_at"`
 }
 
-// TestKillChild is not a test: run by TestKillMidInstall as a child
-// process, it installs wheels, slowly, to be killed.
-func TestKillChild(t *testing.T) {
-	raw := os.Getenv(killChildEnv)
+// childSetup starts a child test process (TestKillChild, TestCrashChild):
+// it reads the JSON arguments the parent test put in the environment
+// variable name, skipping the test when run other than as parent's
+// child, and opens the environment of their interpreter (python).
+func childSetup[A any](t *testing.T, name, parent string, python func(A) string) (A, *Environment) {
+	var args A
+	raw := os.Getenv(name)
 	if raw == "" {
-		t.Skip("only run as the child of TestKillMidInstall")
+		t.Skip("only run as the child of " + parent)
 	}
-	var args killChildArgs
 	if err := json.Unmarshal([]byte(raw), &args); err != nil {
 		t.Fatal(err)
 	}
-	in, err := Inspect(context.Background(), args.Python, "")
+	in, err := Inspect(context.Background(), python(args), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,6 +53,13 @@ func TestKillChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return args, env
+}
+
+// TestKillChild is not a test: run by TestKillMidInstall as a child
+// process, it installs wheels, slowly, to be killed.
+func TestKillChild(t *testing.T) {
+	args, env := childSetup(t, killChildEnv, "TestKillMidInstall", func(a killChildArgs) string { return a.Python })
 	var ws []Wheel
 	for _, w := range args.Wheels {
 		ws = append(ws, Wheel{Path: w, URL: w, Requested: true})
