@@ -10,6 +10,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/gopip/gopip/internal/cache"
 	"github.com/gopip/gopip/internal/testwheel"
@@ -343,5 +344,69 @@ func TestUnpackedCacheFailedInstall(t *testing.T) {
 	}
 	if len(temporary) != 0 {
 		t.Errorf("temporary folders left: %v", temporary)
+	}
+}
+
+// TestUnpackedCacheStamps: a warm install takes the files whose stamps
+// show them unchanged since they were verified without reading them
+// again, and reads and hashes again only the ones whose stamp changed
+// (or that were stamped in the same tick of the file system's clock as
+// their entry was written).
+func TestUnpackedCacheStamps(t *testing.T) {
+	wheel := testwheel.MustBuild(t, t.TempDir(), demoSpec())
+	c := cache.New(t.TempDir())
+	opts := InstallOptions{Cache: c, LinkMode: LinkHardlink}
+	cold, _ := venvEnv(t)
+	installRecording(t, cold, []string{wheel}, opts)
+	complete, _ := entries(t, c)
+	if len(complete) != 1 {
+		t.Fatalf("%d entries after a cold install", len(complete))
+	}
+	entry := complete[0]
+	info, err := cache.ReadUnpackedInfo(entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every file but the script (never linked: its #!python line is
+	// rewritten) has the stamp lstat gives it.
+	if len(info.Stamps) != info.Files-1 {
+		t.Errorf("%d stamps for %d files", len(info.Stamps), info.Files)
+	}
+	for name, want := range info.Stamps {
+		got, _, err := stampOf(filepath.Join(entry, "tree", filepath.FromSlash(name)))
+		if err != nil || got != want {
+			t.Errorf("%s: stamp %v, lstat gives %v (%v)", name, want, got, err)
+		}
+	}
+	// The fill took under a tick of the clock here; as if it had taken
+	// longer: the entry written a second later.
+	later := func(p string, d time.Duration) {
+		t.Helper()
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, st.ModTime().Add(d), st.ModTime().Add(d)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	later(filepath.Join(entry, cache.UnpackedInfoFile), time.Second)
+
+	warm, _ := venvEnv(t)
+	res, warnings := installResult(t, warm, []string{wheel}, opts)
+	if len(warnings) != 0 || res.FromCache != len(info.Stamps) || res.Reread != 0 {
+		t.Errorf("warm: %d files from the cache, %d read again, warnings %q; want %d, 0, none", res.FromCache, res.Reread, warnings, len(info.Stamps))
+	}
+
+	// A file touched (same content, new time) is read again, passes,
+	// and the entry stays.
+	later(filepath.Join(entry, "tree", "demo", "sub", "mod.py"), 5*time.Second)
+	again, _ := venvEnv(t)
+	res, warnings = installResult(t, again, []string{wheel}, opts)
+	if len(warnings) != 0 || res.FromCache != len(info.Stamps) || res.Reread != 1 {
+		t.Errorf("touched: %d files from the cache, %d read again, warnings %q; want %d, 1, none", res.FromCache, res.Reread, warnings, len(info.Stamps))
+	}
+	if complete, _ := entries(t, c); len(complete) != 1 {
+		t.Errorf("%d entries, want the one", len(complete))
 	}
 }

@@ -101,6 +101,14 @@ type InstallResult struct {
 	Compiled       int
 	CachedByteCode int
 	CompileWorkers int
+	// FromCache is the number of files taken from the unpacked-wheel
+	// cache instead of extracted from their wheels; Reread is the number
+	// of them that were linked and then read and hashed against RECORD
+	// again, because their stamp did not show them unchanged since they
+	// were verified (see cache.FileStamp). Files copied from the cache
+	// are hashed as they are copied.
+	FromCache int
+	Reread    int
 }
 
 // Install installs wheels into env, as pip 23.2's install_wheel does for
@@ -197,6 +205,7 @@ func Install(ctx context.Context, env *Environment, wheels []Wheel, opts Install
 	if err := inst.run(ctx); err != nil {
 		return nil, err
 	}
+	inst.result.FromCache, inst.result.Reread = int(inst.fromCache.Load()), int(inst.reread.Load())
 	return inst.result, nil
 }
 
@@ -301,6 +310,8 @@ type installation struct {
 	umask  fs.FileMode
 	linker *linker     // for the unpacked-wheel cache
 	pyc    pycSettings // of the byte-code kept in the cache (Compile)
+
+	fromCache, reread atomic.Int64 // InstallResult.FromCache, Reread
 
 	dirs sync.Map // staging directories known to exist
 

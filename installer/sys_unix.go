@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"syscall"
+
+	"github.com/gopip/gopip/internal/cache"
 )
 
 // accessWritable is access(path, W_OK), what pip's test_writable_dir uses
@@ -141,4 +143,24 @@ func openRead(p string) (int, error) {
 			return fd, err
 		}
 	}
+}
+
+// stampOf returns what identifies the content of the regular file p
+// without reading it (see fileStamp), and its permission bits.
+func stampOf(p string) (cache.FileStamp, fs.FileMode, error) {
+	var st syscall.Stat_t
+	for {
+		err := syscall.Lstat(p, &st)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return cache.FileStamp{}, 0, &fs.PathError{Op: "lstat", Path: p, Err: err}
+		}
+		break
+	}
+	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+		return cache.FileStamp{}, 0, &fs.PathError{Op: "lstat", Path: p, Err: errors.New("not a regular file")}
+	}
+	return cache.FileStamp{st.Size, st.Mtim.Nano(), int64(st.Ino)}, fs.FileMode(st.Mode & 0o777), nil
 }

@@ -5,6 +5,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+
+	"github.com/gopip/gopip/internal/cache"
 )
 
 // gopip targets POSIX environments (package scripts writes no Windows
@@ -54,4 +56,15 @@ func hashFile(p string, h io.Writer, buf []byte) (int64, fs.FileMode, error) {
 	}
 	n, err := io.CopyBuffer(h, struct{ io.Reader }{f}, buf)
 	return n, st.Mode().Perm(), err
+}
+
+func stampOf(p string) (cache.FileStamp, fs.FileMode, error) {
+	st, err := os.Lstat(p)
+	if err != nil {
+		return cache.FileStamp{}, 0, err
+	}
+	if !st.Mode().IsRegular() {
+		return cache.FileStamp{}, 0, &fs.PathError{Op: "lstat", Path: p, Err: errors.New("not a regular file")}
+	}
+	return cache.FileStamp{st.Size(), st.ModTime().UnixNano(), 0}, st.Mode().Perm(), nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -42,19 +43,57 @@ type UnpackedInfo struct {
 	Umask uint32 `json:"umask"`
 	// Files is the number of files in the tree.
 	Files int `json:"files"`
+	// Stamps are the tree's files (by archive name) as they were when
+	// the entry was filled; see FileStamp.
+	Stamps map[string]FileStamp `json:"stamps,omitempty"`
+	// Written is when the description was written (its file's
+	// modification time, nanoseconds), set by ReadUnpackedInfo: a stamp
+	// whose time is not before it may miss an edit made in the same tick
+	// of the file system's clock (git's "racy" entries).
+	Written int64 `json:"-"`
+}
+
+// FileStamp identifies the content of a cached file without reading it:
+// its size, modification time (nanoseconds since the epoch) and inode
+// number, as lstat gives them. A file edited in place (through a hard
+// link from an environment, say) gets a new modification time; one
+// replaced gets a new inode. What it does not catch is a change made on
+// purpose to look unchanged (the time set back, on the same inode) or
+// below the file system (bit rot): the cache is the user's own, as
+// writable as the environments it fills, so it guards against accidents,
+// not against its owner.
+type FileStamp [3]int64
+
+// Vouches reports whether the stamp got (lstat's of a file now) shows
+// the file unchanged since the stamp s was taken, in an entry written at
+// written (UnpackedInfo.Written): same size, time and inode, and a time
+// strictly before the entry's, so that an edit after the entry was
+// written cannot have kept it.
+func (s FileStamp) Vouches(got FileStamp, written int64) bool {
+	return s == got && s[1] < written
 }
 
 // ReadUnpackedInfo reads the description of the unpacked wheel in dir;
 // an error means the entry is missing or incomplete.
 func ReadUnpackedInfo(dir string) (UnpackedInfo, error) {
 	var info UnpackedInfo
-	data, err := os.ReadFile(filepath.Join(dir, UnpackedInfoFile))
+	f, err := os.Open(filepath.Join(dir, UnpackedInfoFile))
+	if err != nil {
+		return info, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return info, err
+	}
+	data, err := io.ReadAll(f)
 	if err != nil {
 		return info, err
 	}
 	if err := json.Unmarshal(data, &info); err != nil {
 		return info, fmt.Errorf("%s: %w", filepath.Join(dir, UnpackedInfoFile), err)
 	}
+	info.Written = st.ModTime().UnixNano()
 	return info, nil
 }
 
