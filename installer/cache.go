@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gopip/gopip/internal/cache"
 )
@@ -85,6 +86,7 @@ type unpackedEntry struct {
 	// stamps: of the tree's files, by archive name (cache.FileStamp):
 	// read from entry.json when warm, collected (under mu) when filling.
 	stamps  map[string]cache.FileStamp
+	newest  int64       // filling: the latest time among stamps
 	written int64       // warm: when entry.json was written (cache.FileStamp.Vouches)
 	failed  atomic.Bool // filling: a file could not be put; abandoned
 	done    atomic.Bool // finished: renamed, abandoned or evicted
@@ -93,9 +95,11 @@ type unpackedEntry struct {
 	// Byte-code (pyccache.go): the folder of the installation's key ("":
 	// none kept), and, when the entry has it, its .pyc files by source
 	// and the sources that do not compile.
-	pycDir    string
-	pycs      map[string]*pycFile
-	pycFailed map[string]bool
+	pycDir     string
+	pycs       map[string]*pycFile
+	pycFailed  map[string]bool
+	pycWritten int64           // when the manifest was written
+	vouched    map[string]bool // sources (pycSource) whose stamp vouched (under mu)
 
 	mu     sync.Mutex
 	bad    error // warm: the first file that failed its check
@@ -131,7 +135,9 @@ func (inst *installation) openCache(ctx context.Context) error {
 		if info, err := cache.ReadUnpackedInfo(dir); err == nil && info.Format == unpackedFormat && info.Files == len(d.ops) {
 			e.warm, e.tree = true, filepath.Join(dir, "tree")
 			e.copy = fs.FileMode(info.Umask) != inst.umask
-			e.stamps, e.written = info.Stamps, info.Written
+			// Without its stamps, an entry's files are all read again.
+			e.stamps, _ = cache.ReadStamps(filepath.Join(dir, cache.StampsFile))
+			e.written = info.Written
 		} else {
 			e.tmp = cache.TempName(dir)
 			e.tree = filepath.Join(e.tmp, "tree")
@@ -147,7 +153,7 @@ func (inst *installation) openCache(ctx context.Context) error {
 // failed installation.
 func (inst *installation) closeCache() {
 	for _, d := range inst.dists {
-		if e := d.unpacked; e != nil && e.tmp != "" && !e.done.Load() {
+		if e := d.unpacked; e != nil && e.tmp != "" && (!e.done.Load() || !e.warm && !e.filled) {
 			os.RemoveAll(e.tmp)
 		}
 	}
@@ -155,6 +161,10 @@ func (inst *installation) closeCache() {
 
 // treePath is where the tree holds the archive file op.
 func treePath(tree string, op fileOp) string {
+	if op.name != "" && op.name[0] != '.' && op.name[0] != '/' {
+		// Clean, relative, not above: as Join would make it.
+		return tree + string(filepath.Separator) + filepath.FromSlash(op.name)
+	}
 	return filepath.Join(tree, filepath.FromSlash(path.Clean(op.f.Name)))
 }
 
@@ -272,6 +282,14 @@ func (inst *installation) checkStaged(w *wheelFile, op fileOp, sp, src string, m
 			of = sp
 		}
 		if st, got, err := stampOf(of); err == nil && want.Vouches(st, e.written) && (m != linkHard || got == mode) {
+			if e.pycs != nil {
+				e.mu.Lock()
+				if e.vouched == nil {
+					e.vouched = map[string]bool{}
+				}
+				e.vouched[op.name] = true
+				e.mu.Unlock()
+			}
 			if m != linkHard && perm&^inst.umask != mode {
 				return os.Chmod(sp, mode)
 			}
@@ -342,17 +360,66 @@ func (inst *installation) finishEntry(d *dist) {
 		return
 	}
 	e.mu.Lock()
-	info, _ := json.Marshal(cache.UnpackedInfo{Format: unpackedFormat, Wheel: filepath.Base(d.w.Path), Umask: uint32(inst.umask), Files: len(d.ops), Stamps: e.stamps})
+	err := cache.WriteStamps(filepath.Join(e.tmp, cache.StampsFile), e.stamps)
+	for _, st := range e.stamps {
+		e.newest = max(e.newest, st[1])
+	}
 	e.mu.Unlock()
-	if err := cache.WriteFileAtomic(filepath.Join(e.tmp, cache.UnpackedInfoFile), info, 0o666); err != nil {
+	if err != nil {
 		os.RemoveAll(e.tmp)
 		return
 	}
+	// The description is written after every stamp's time, so that the
+	// stamps vouch (cache.FileStamp.Vouches). A wheel filled within one
+	// tick of the file system's clock is sealed after staging instead
+	// (sealEntries), once that clock has moved: waiting here would hold
+	// an extraction worker.
+	sealed, err := cache.WriteSealed(filepath.Join(e.tmp, cache.UnpackedInfoFile), inst.entryInfo(d), e.newest, 0)
+	if err != nil {
+		os.RemoveAll(e.tmp)
+		return
+	}
+	if !sealed {
+		inst.mu.Lock()
+		inst.unsealed = append(inst.unsealed, d)
+		inst.mu.Unlock()
+		return
+	}
+	inst.placeEntry(e)
+}
+
+// entryInfo is entry.json of d's entry.
+func (inst *installation) entryInfo(d *dist) []byte {
+	info, _ := json.Marshal(cache.UnpackedInfo{Format: unpackedFormat, Wheel: filepath.Base(d.w.Path), Umask: uint32(inst.umask), Files: len(d.ops)})
+	return info
+}
+
+// placeEntry renames a filled entry into place, unless another process
+// was first.
+func (inst *installation) placeEntry(e *unpackedEntry) {
 	if err := os.Rename(e.tmp, e.dir); err != nil {
 		os.RemoveAll(e.tmp) // another process filled it first
 		return
 	}
 	e.filled = true
+}
+
+// sealEntries writes the descriptions of the entries filled within one
+// tick of the file system's clock again, once it has moved (a few
+// milliseconds, waited once for all of them), and puts them in place.
+// An entry the clock does not move for in time (a file system with
+// coarse times) is put in place as it is: its newest files are read
+// again when installed.
+func (inst *installation) sealEntries() {
+	for _, d := range inst.unsealed {
+		e := d.unpacked
+		if _, err := cache.WriteSealed(filepath.Join(e.tmp, cache.UnpackedInfoFile), inst.entryInfo(d), e.newest, 50*time.Millisecond); err != nil {
+			os.RemoveAll(e.tmp)
+			continue
+		}
+		inst.placeEntry(e)
+	}
+	inst.unsealed = nil
 }
 
 // warnf reports a warning; safe from the staging goroutines.

@@ -64,3 +64,40 @@ func TestInstallBasic(t *testing.T) {
 	rec, _ := os.ReadFile(filepath.Join(env.Scheme("demo").Purelib, "demo-1.0.dist-info", "RECORD"))
 	t.Logf("RECORD:\n%s", rec)
 }
+
+// TestRelInside: relInside answers as filepath.Rel with the ".." rule the
+// installer used, for clean and unclean paths alike.
+func TestRelInside(t *testing.T) {
+	parts := []string{"/", "a", "b", ".", "..", "..c", ".d", "e.py", "", "/"}
+	var paths []string
+	for _, x := range parts {
+		for _, y := range parts {
+			for _, z := range parts {
+				paths = append(paths, "/a/"+x+"/"+y+z, "/a"+x+y+"/"+z, "/a/b", "/a/b/", x+y+"/"+z)
+			}
+		}
+	}
+	old := func(dir, p string) (string, bool) {
+		rel, err := filepath.Rel(dir, p)
+		if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
+			return "", false
+		}
+		return rel, true
+	}
+	n := 0
+	for _, dir := range []string{"/a", "/a/b", "/a/", "/", "a", "/a/./b", "/a/b/..", ""} {
+		for _, p := range paths {
+			gotRel, gotOK := relInside(dir, p)
+			wantRel, wantOK := old(dir, p)
+			if gotRel != wantRel || gotOK != wantOK {
+				t.Errorf("relInside(%q, %q) = %q, %v; filepath.Rel says %q, %v", dir, p, gotRel, gotOK, wantRel, wantOK)
+			}
+			if gotOK {
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no case was inside")
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/gopip/gopip/internal/cache"
 )
@@ -52,9 +53,13 @@ import (
 //
 // Using. A warm install with Compile links each source's .pyc from the
 // entry next to the staged source (as compiling would write it), then
-// checks it: size, sha256 and mode against the manifest and the umask,
-// and its header against the staged source (magic number, flags, and
-// for a timestamp-based .pyc the source's modification time and size). A
+// checks it: when its stamp (cache.FileStamp, recorded when it was kept,
+// before the manifest was written) and its source's stamp both show them
+// unchanged, it is the .pyc that was checked when kept, and is not read;
+// otherwise its size, sha256 and mode are checked against the manifest
+// and the umask, and its header against the staged source (magic number,
+// flags, and for a timestamp-based .pyc the source's modification time
+// and size). A
 // .pyc missing or failing is compiled instead, and the key's folder is
 // removed with a warning (the next install fills it again). RECORD lists
 // the byte-code as it lists compiled byte-code, without hash. The
@@ -72,8 +77,9 @@ import (
 //
 // Trust. Nothing verified vouches for byte-code: the wheel's RECORD does
 // not list it, and the only check of a .pyc against its source is
-// compiling again. The manifest's hashes catch a damaged entry and an
-// installed file edited in place through a hard link; they cannot stop
+// compiling again. The stamps catch an installed file edited in place
+// through a hard link, the manifest's hashes a damaged entry once its
+// stamp changed; they cannot stop
 // someone able to write the cache directory, who could rewrite the
 // manifest too (as with pip's cache of wheels built locally).
 
@@ -102,6 +108,9 @@ type pycFile struct {
 	Path   string `json:"path"`
 	Size   int64  `json:"size"`
 	SHA256 string `json:"sha256"`
+	// Stamp is the .pyc's when it was kept (cache.FileStamp); the
+	// manifest is written after it.
+	Stamp cache.FileStamp `json:"stamp"`
 }
 
 // pycSettings are the facts the byte-code of this installation depends
@@ -153,7 +162,7 @@ func (s *pycSettings) pycPath(src string) string {
 }
 
 // pycSource returns the name the byte-code folder knows op's source by.
-func pycSource(op fileOp) string { return path.Clean(op.f.Name) }
+func pycSource(op fileOp) string { return op.name }
 
 // openPycs finds the byte-code of e (a warm entry) for the installation's
 // key. A manifest that cannot be read or does not describe the key makes
@@ -166,9 +175,13 @@ func (inst *installation) openPycs(e *unpackedEntry) {
 	if !e.warm {
 		return
 	}
-	data, err := os.ReadFile(filepath.Join(e.pycDir, pycManifestFile))
+	mp := filepath.Join(e.pycDir, pycManifestFile)
+	data, err := os.ReadFile(mp)
 	if errors.Is(err, fs.ErrNotExist) {
 		return
+	}
+	if st, serr := os.Stat(mp); serr == nil {
+		e.pycWritten = st.ModTime().UnixNano()
 	}
 	e.pycs = map[string]*pycFile{}
 	e.pycFailed = map[string]bool{}
@@ -224,11 +237,13 @@ func (inst *installation) stagePyc(d *dist, f *pycFile, src string) error {
 		return err
 	}
 	from := filepath.Join(e.pycDir, filepath.FromSlash(f.Path))
+	m := int32(linkCopy)
 	link := func() error {
 		if e.copy {
 			return copyFile(from, dst, 0o666)
 		}
-		_, err := inst.linker.link(from, dst, 0o666)
+		var err error
+		m, err = inst.linker.link(from, dst, 0o666)
 		return err
 	}
 	err := link()
@@ -239,7 +254,8 @@ func (inst *installation) stagePyc(d *dist, f *pycFile, src string) error {
 			err = link()
 		}
 	}
-	if err == nil {
+	if err == nil && !inst.pycVouched(e, f, from, dst, m) {
+		inst.reread.Add(1)
 		err = inst.checkPyc(dst, src, f)
 	}
 	if err != nil {
@@ -247,6 +263,26 @@ func (inst *installation) stagePyc(d *dist, f *pycFile, src string) error {
 		return fmt.Errorf("%s: %w", f.Path, err)
 	}
 	return nil
+}
+
+// pycVouched reports whether the .pyc f linked from the cache (from) to
+// dst with method m needs no reading: its stamp shows it unchanged since
+// it was kept and checked against the tree's source, whose own stamp
+// showed it unchanged in this installation (so the source staged has
+// the modification time and size the .pyc's header records).
+func (inst *installation) pycVouched(e *unpackedEntry, f *pycFile, from, dst string, m int32) bool {
+	e.mu.Lock()
+	src := e.vouched[f.Source]
+	e.mu.Unlock()
+	if !src {
+		return false
+	}
+	of := from
+	if m == linkHard {
+		of = dst
+	}
+	st, mode, err := stampOf(of)
+	return err == nil && f.Stamp.Vouches(st, e.pycWritten) && (m != linkHard || mode == 0o666&^inst.umask)
 }
 
 // checkPyc checks the staged .pyc p, linked from the cache, against its
@@ -391,7 +427,16 @@ func (inst *installation) keepPycs(d *dist, tasks []pycTask) {
 		return // nothing worth a folder: compiling it is as fast
 	}
 	data, err := json.Marshal(m)
-	if err != nil || cache.WriteFileAtomic(filepath.Join(tmp, pycManifestFile), data, 0o666) != nil {
+	if err != nil {
+		return
+	}
+	newest := int64(0)
+	for _, f := range m.Files {
+		newest = max(newest, f.Stamp[1])
+	}
+	// After every stamp (see cache.WriteSealed): compiling ended a while
+	// ago for most, so this rarely waits.
+	if _, err := cache.WriteSealed(filepath.Join(tmp, pycManifestFile), data, newest, 50*time.Millisecond); err != nil {
 		return
 	}
 	if os.Rename(tmp, e.pycDir) == nil {
@@ -419,5 +464,9 @@ func (inst *installation) keepPyc(staged, dst, source string) (pycFile, error) {
 	if err := inst.pyc.checkHeader(head, source); err != nil {
 		return pycFile{}, err
 	}
-	return pycFile{Size: n, SHA256: sum}, nil
+	st, _, err := stampOf(dst)
+	if err != nil || st[0] != n {
+		return pycFile{}, fmt.Errorf("%s: changed while kept", staged)
+	}
+	return pycFile{Size: n, SHA256: sum, Stamp: st}, nil
 }

@@ -128,6 +128,11 @@ func TestCachedByteCode(t *testing.T) {
 			if n := len(pycFolders(t, c)); n != len(wheels) {
 				t.Errorf("%d byte-code folders, want one per wheel (%d)", n, len(wheels))
 			}
+			// Linked files and byte-code are not read again: their stamps
+			// vouch for them (a copy is read as it is made).
+			if mode != LinkCopy && (warm.Reread != 0 || warm.FromCache == 0) {
+				t.Errorf("warm: %d files from the cache, %d read again; want none read", warm.FromCache, warm.Reread)
+			}
 			// Scripts are rewritten for each environment: their byte-code
 			// is compiled each time.
 			scriptPycs, _ := filepath.Glob(filepath.Join(envs[1].scripts, "__pycache__", "*.pyc"))

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
 	"syscall"
 )
@@ -66,8 +65,8 @@ type stageRoot struct {
 }
 
 func (r *stageRoot) newPath(final string) (string, error) {
-	rel, err := filepath.Rel(r.anchor, final)
-	if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
+	rel, ok := relInside(r.anchor, final)
+	if !ok {
 		return "", fmt.Errorf("%s is not inside %s", final, r.anchor)
 	}
 	return filepath.Join(r.dir, "new", rel), nil
