@@ -117,6 +117,7 @@ func runInstall(ctx context.Context, g *globalOptions, opts *installOptions, arg
 	if err != nil {
 		return err
 	}
+	g.phase("interpreter inspected")
 	env, err := installer.NewEnvironment(in, installer.SchemeOptions{
 		User:    opts.user,
 		Target:  opts.target,
@@ -167,6 +168,7 @@ func runInstall(ctx context.Context, g *globalOptions, opts *installOptions, arg
 		return err
 	}
 	defer sess.close()
+	g.phase("requirements read, session open")
 
 	inst, locations, err := installedSet(env.SiteDirs())
 	if err != nil {
@@ -205,6 +207,7 @@ func runInstall(ctx context.Context, g *globalOptions, opts *installOptions, arg
 	if err != nil {
 		return err
 	}
+	g.phase("resolved")
 	directWheel := map[string]bool{}
 	for _, r := range rs.roots {
 		if u := r.Requirement.URL; u != "" && strings.HasSuffix(strings.ToLower(strings.SplitN(u, "#", 2)[0]), ".whl") {
@@ -234,6 +237,7 @@ func runInstall(ctx context.Context, g *globalOptions, opts *installOptions, arg
 		if err != nil {
 			return err
 		}
+		g.phase("downloaded and verified")
 		for i, p := range toInstall {
 			local[p.Key] = paths[i]
 		}
@@ -270,6 +274,7 @@ func runInstall(ctx context.Context, g *globalOptions, opts *installOptions, arg
 			return err
 		}
 	}
+	g.phase("wheels ready")
 	linkMode, _ := installer.ParseLinkMode(opts.linkMode)
 	res, err := installer.Install(ctx, env, wheels, installer.InstallOptions{
 		Cache:          sess.cache,
@@ -282,6 +287,7 @@ func runInstall(ctx context.Context, g *globalOptions, opts *installOptions, arg
 	if err != nil {
 		return err
 	}
+	g.phase("installed")
 	// pip does not warn for --target and --prefix installs.
 	if !opts.noWarnScriptLoc && opts.target == "" && opts.prefix == "" {
 		if msg := installer.ScriptsNotOnPATHWarning(res.ConsoleScripts, g.getenv("PATH"), in.Executable); msg != "" {
@@ -304,6 +310,7 @@ func runInstall(ctx context.Context, g *globalOptions, opts *installOptions, arg
 			if lines != nil {
 				g.errorLine(strings.Join(lines, "\n"))
 			}
+			g.phase("dependencies checked")
 		}
 	}
 	g.warnRoot(opts.rootUserAction, in)

@@ -60,6 +60,18 @@ type globalOptions struct {
 
 	// environ is the process environment ("KEY=value"); tests replace it.
 	environ []string
+	started time.Time // see phase
+}
+
+// phase writes, when GOPIP_TIMING is set, the time since the command
+// started and what has just been done, to standard error: where the
+// wall time of a run goes (docs/install-benchmark.md). Not a flag, so
+// that it never shows in --help.
+func (g *globalOptions) phase(what string) {
+	if g.getenv("GOPIP_TIMING") == "" {
+		return
+	}
+	fmt.Fprintf(g.stderr, "gopip timing: %7.3fs %s\n", time.Since(g.started).Seconds(), what)
 }
 
 // getenv returns the value of the environment variable key, or "".
@@ -88,7 +100,7 @@ func Main() int {
 // Run runs gopip with args, the environment environ ("KEY=value" entries)
 // and the given streams, and returns its exit code.
 func Run(ctx context.Context, args, environ []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	g := &globalOptions{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ, args: args}
+	g := &globalOptions{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ, args: args, started: time.Now()}
 	root := newRootCmd(g)
 	root.SetArgs(args)
 	root.SetIn(stdin)

@@ -1051,7 +1051,7 @@ var copyBufs = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b
 // rewrites that line and returns the new RECORD hash.
 func (inst *installation) extract(d *dist, op fileOp, sp string) (*recHash, error) {
 	w, f := d.w, op.f
-	rc, err := f.Open()
+	rc, err := w.openEntry(f)
 	if err != nil {
 		return nil, w.errorf(f.Name, "%v", err)
 	}

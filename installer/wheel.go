@@ -79,7 +79,9 @@ func (e *WheelError) Error() string {
 // wheelFile is an opened and structurally checked wheel.
 type wheelFile struct {
 	Wheel
-	zr       *zip.ReadCloser
+	zr       *zip.Reader
+	zf       *wheelReader
+	dataOff  map[*zip.File]int64 // where each entry's data begins (checkOverlap)
 	filename tags.WheelName
 	// project name and version from METADATA
 	name, version string
@@ -97,7 +99,7 @@ func (w *wheelFile) errorf(entry, format string, args ...any) error {
 	return &WheelError{Wheel: w.Path, Entry: entry, Reason: fmt.Sprintf(format, args...)}
 }
 
-func (w *wheelFile) Close() error { return w.zr.Close() }
+func (w *wheelFile) Close() error { return w.zf.Close() }
 
 // openWheel opens a wheel and checks everything that can be checked
 // without extracting it: the file name and its tags against supported, the
@@ -125,16 +127,17 @@ func openWheel(wh Wheel, interp *Interpreter, supported *tags.Set) (_ *wheelFile
 			"%s is not a supported wheel on this platform.\nIts tags are %s; the interpreter %s (%s %s, %s) supports %d tags%s.",
 			base, strings.Join(ts, ", "), interp.Path, interp.Implementation, interp.Version, interp.Tags.Platform, supported.Len(), best)}
 	}
-	w.zr, err = zip.OpenReader(wh.Path)
+	w.zr, w.zf, err = openZip(wh.Path)
 	if err != nil {
 		return nil, &WheelError{Wheel: wh.Path, Reason: fmt.Sprintf("not a valid zip archive: %v", err)}
 	}
 	defer func() {
 		if err != nil {
-			w.zr.Close()
+			w.zf.Close()
 		}
 	}()
-	registerInflater(&w.zr.Reader)
+	defer w.zf.done() // read ahead while checking, alone
+	registerInflater(w.zr)
 	if err := w.checkEntries(); err != nil {
 		return nil, err
 	}
@@ -158,11 +161,13 @@ func (w *wheelFile) checkOverlap() error {
 		name       string
 	}
 	spans := make([]span, 0, len(w.zr.File))
+	w.dataOff = make(map[*zip.File]int64, len(w.zr.File))
 	for _, f := range w.zr.File {
 		off, err := f.DataOffset()
 		if err != nil {
 			return w.errorf(f.Name, "%v", err)
 		}
+		w.dataOff[f] = off
 		spans = append(spans, span{off, off + int64(f.CompressedSize64), f.Name})
 	}
 	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.start, b.start) })
