@@ -283,6 +283,7 @@ func runInstall(ctx context.Context, g *globalOptions, opts *installOptions, arg
 		ForceReinstall: opts.forceReinstall,
 		Reporter:       g.installReporter(),
 		Ensurepip:      scripts.EnsurepipModeFromEnv(g.lookupEnv("ENSUREPIP_OPTIONS")),
+		Phase:          func(what string) { g.phase("  " + what) },
 	})
 	if err != nil {
 		return err

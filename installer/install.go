@@ -52,15 +52,19 @@ type InstallOptions struct {
 	// (its unpacked layer, by the wheel's sha256), and installs the wheels
 	// it holds from there, by LinkMode, instead of inflating them again.
 	// Every file taken from the cache is checked against the RECORD of
-	// the wheel being installed, as an extracted file is; a cached file
-	// that fails is not used (the wheel is extracted instead) and its
-	// entry is removed. With Compile, it also keeps the byte-code
+	// the wheel being installed, as an extracted file is, unless its
+	// stamp shows it unchanged since it was so checked (cache.FileStamp);
+	// a cached file that fails is not used (the wheel is extracted
+	// instead) and its entry is removed. With Compile, it also keeps the byte-code
 	// compiled from those files, per interpreter and compile settings,
 	// and links it instead of compiling again (pyccache.go). See
 	// cache.go.
 	Cache *cache.Cache
 	// LinkMode says how files come from the cache (and go into it).
 	LinkMode LinkMode
+	// Phase, when set, is called as each phase of the installation ends
+	// (with its name), to see where the time goes (GOPIP_TIMING).
+	Phase func(what string)
 
 	// extractWorkers, for benchmarks, sizes the extraction pool; 0 means
 	// the default (see installation.extractWorkers).
@@ -184,6 +188,7 @@ func Install(ctx context.Context, env *Environment, wheels []Wheel, opts Install
 		}
 		inst.dists = append(inst.dists, d)
 	}
+	inst.phase("wheels opened, checked and planned")
 
 	if len(ws) == 0 {
 		return inst.result, nil
@@ -208,6 +213,13 @@ func Install(ctx context.Context, env *Environment, wheels []Wheel, opts Install
 	}
 	inst.result.FromCache, inst.result.Reread = int(inst.fromCache.Load()), int(inst.reread.Load())
 	return inst.result, nil
+}
+
+// phase reports the end of a phase (InstallOptions.Phase).
+func (inst *installation) phase(what string) {
+	if inst.opts.Phase != nil {
+		inst.opts.Phase(what)
+	}
 }
 
 // recoverLocked recovers an interrupted transaction; the caller holds the
@@ -494,6 +506,7 @@ func (inst *installation) run(ctx context.Context) error {
 		return err
 	}
 	defer inst.closeCache()
+	inst.phase("cache entries opened")
 	var pyc *pycBatch
 	if inst.opts.Compile && inst.hasPython() {
 		pyc = inst.newPycBatch(ctx)
@@ -526,17 +539,21 @@ func (inst *installation) run(ctx context.Context) error {
 		return err
 	}
 	inst.sealEntries()
+	inst.phase("staged")
 	if pyc != nil {
 		if err := pyc.finish(); err != nil {
 			return err
 		}
+		inst.phase("byte-compiled")
 		pyc.keep()
+		inst.phase("byte-code kept")
 	}
 	if err := forEach(ctx, runtime.GOMAXPROCS(0), len(inst.dists), func(i int) error {
 		return inst.writeRecord(inst.dists[i])
 	}); err != nil {
 		return err
 	}
+	inst.phase("RECORDs written")
 	if err := inst.t.at("staged"); err != nil {
 		return err
 	}
@@ -555,6 +572,7 @@ func (inst *installation) run(ctx context.Context) error {
 		return err
 	}
 	committed = true
+	inst.phase("committed")
 	if err := inst.t.finish(); err != nil {
 		inst.rep.Report(Event{Kind: EventWarning, Message: fmt.Sprintf("Installed, but cleaning up failed: %v", err)})
 	}
