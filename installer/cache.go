@@ -44,9 +44,9 @@ import (
 // A warm install (the entry exists) links each file from the tree into
 // the staging area instead of inflating it, then checks the staged file:
 // if its stamp (size, modification time, inode: cache.FileStamp) is the
-// one entry.json recorded when the file was put into the tree, after it
-// was verified against the wheel's RECORD, it is the file that was
-// verified; otherwise it is checked exactly as an extracted one: its size
+// one the entry's stamps file recorded when the file was put into the
+// tree, after it was verified against the wheel's RECORD, and older than
+// entry.json, it is the file that was verified; otherwise it is checked exactly as an extracted one: its size
 // against the zip header and its hash against the RECORD of the wheel
 // being installed (which the caller verified, and whose RECORD is read
 // from the wheel itself, never from the cache). A hard link must also
@@ -84,7 +84,8 @@ type unpackedEntry struct {
 
 	files atomic.Int64 // filling: files put into the tree
 	// stamps: of the tree's files, by archive name (cache.FileStamp):
-	// read from entry.json when warm, collected (under mu) when filling.
+	// read from the stamps file when warm, collected (under mu) when
+	// filling.
 	stamps  map[string]cache.FileStamp
 	newest  int64       // filling: the latest time among stamps
 	written int64       // warm: when entry.json was written (cache.FileStamp.Vouches)
