@@ -276,13 +276,7 @@ func (inst *installation) stageFromCache(d *dist, op fileOp, sp string) (h *recH
 // and hashing every file was a quarter of a warm install's time.
 func (inst *installation) checkStaged(w *wheelFile, op fileOp, sp, src string, m int32, perm, mode fs.FileMode, e *unpackedEntry) error {
 	if want, ok := e.stamps[op.f.Name]; ok && want[0] == int64(op.f.UncompressedSize64) {
-		// A hard link is the installed file itself; a clone was made
-		// from the tree's file.
-		of := src
-		if m == linkHard {
-			of = sp
-		}
-		if st, got, err := stampOf(of); err == nil && want.Vouches(st, e.written) && (m != linkHard || got == mode) {
+		if inst.stampVouches(want, e.written, src, sp, m, mode) {
 			if e.pycs != nil {
 				e.mu.Lock()
 				if e.vouched == nil {
@@ -322,6 +316,20 @@ func (inst *installation) checkStaged(w *wheelFile, op fileOp, sp, src string, m
 		return os.Chmod(sp, mode)
 	}
 	return nil
+}
+
+// stampVouches reports whether a file linked by method m from the cache
+// (src) to dst, whose stamp was want in an entry (or byte-code folder)
+// written at written, is unchanged since then (cache.FileStamp.Vouches)
+// and, hard-linked, has the mode the install gives it. A hard link is
+// the installed file itself; a clone or a copy was made from src.
+func (inst *installation) stampVouches(want cache.FileStamp, written int64, src, dst string, m int32, mode fs.FileMode) bool {
+	of := src
+	if m == linkHard {
+		of = dst
+	}
+	st, got, err := stampOf(of)
+	return err == nil && want.Vouches(st, written) && (m != linkHard || got == mode)
 }
 
 // reject records why a file of the entry (why is &e.bad) or of its

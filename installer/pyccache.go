@@ -175,14 +175,11 @@ func (inst *installation) openPycs(e *unpackedEntry) {
 	if !e.warm {
 		return
 	}
-	mp := filepath.Join(e.pycDir, pycManifestFile)
-	data, err := os.ReadFile(mp)
+	data, written, err := cache.ReadFileWritten(filepath.Join(e.pycDir, pycManifestFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		return
 	}
-	if st, serr := os.Stat(mp); serr == nil {
-		e.pycWritten = st.ModTime().UnixNano()
-	}
+	e.pycWritten = written
 	e.pycs = map[string]*pycFile{}
 	e.pycFailed = map[string]bool{}
 	var m pycManifest
@@ -274,15 +271,7 @@ func (inst *installation) pycVouched(e *unpackedEntry, f *pycFile, from, dst str
 	e.mu.Lock()
 	src := e.vouched[f.Source]
 	e.mu.Unlock()
-	if !src {
-		return false
-	}
-	of := from
-	if m == linkHard {
-		of = dst
-	}
-	st, mode, err := stampOf(of)
-	return err == nil && f.Stamp.Vouches(st, e.pycWritten) && (m != linkHard || mode == 0o666&^inst.umask)
+	return src && inst.stampVouches(f.Stamp, e.pycWritten, from, dst, m, 0o666&^inst.umask)
 }
 
 // checkPyc checks the staged .pyc p, linked from the cache, against its

@@ -158,24 +158,35 @@ func (s FileStamp) Vouches(got FileStamp, written int64) bool {
 // an error means the entry is missing or incomplete.
 func ReadUnpackedInfo(dir string) (UnpackedInfo, error) {
 	var info UnpackedInfo
-	f, err := os.Open(filepath.Join(dir, UnpackedInfoFile))
-	if err != nil {
-		return info, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return info, err
-	}
-	data, err := io.ReadAll(f)
+	data, written, err := ReadFileWritten(filepath.Join(dir, UnpackedInfoFile))
 	if err != nil {
 		return info, err
 	}
 	if err := json.Unmarshal(data, &info); err != nil {
 		return info, fmt.Errorf("%s: %w", filepath.Join(dir, UnpackedInfoFile), err)
 	}
-	info.Written = st.ModTime().UnixNano()
+	info.Written = written
 	return info, nil
+}
+
+// ReadFileWritten reads the file p and returns its content and its
+// modification time (nanoseconds): when a description of stamps was
+// written (FileStamp.Vouches).
+func ReadFileWritten(p string) ([]byte, int64, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, 0, err
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, 0, err
+	}
+	return data, st.ModTime().UnixNano(), nil
 }
 
 // Packages lists the distributions of the cache whose file name matches
